@@ -1,0 +1,76 @@
+# flatnet.kube: the two commands and their parts.
+#   make test   install everything, then run every quality gate
+# Run `make help` for the rest.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BUILD := .build
+BIN := $(VENV)/bin
+# Debian packages the tests and the lab need.
+APT_PACKAGES ?= git iproute2
+# This checkout as an installed collection, for ansible.cfg's collections_path.
+LINK := $(BUILD)/collections/ansible_collections/flatnet/kube
+# A plain copy for ansible-test, which wants a real ansible_collections tree
+# outside any git checkout (inside one it would list the checkout's files).
+TREE_ROOT ?= $(or $(TMPDIR),/tmp)/flatnet-kube-tree
+TREE := $(TREE_ROOT)/ansible_collections/flatnet/kube
+SANITY_PYTHON ?= 3.11
+
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: help install apt venv link tree test sanity units lint changelog-lint clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+
+install: apt venv link ## apt packages, the venv and the collection link
+
+apt: ## install the Debian packages that are missing
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "apt: installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "apt: all of $(APT_PACKAGES) present"; fi
+
+venv: $(VENV)/.installed ## the Python venv with pinned, ranged requirements
+
+$(VENV)/.installed: requirements.txt requirements-test.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
+link: ## link this checkout into .build/collections as flatnet.kube
+	@mkdir -p $(dir $(LINK))
+	@ln -sfn $(CURDIR) $(LINK)
+
+tree: ## copy the tracked and new files into a tree for ansible-test
+	rm -rf $(TREE_ROOT)
+	mkdir -p $(TREE)
+	git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C $(TREE)
+
+test: install ## install everything and run every gate
+	$(MAKE) --no-print-directory sanity units lint changelog-lint
+	@echo "make test: every gate passed"
+
+sanity: install tree ## ansible-test sanity (offline pip bootstrap)
+	$(BIN)/python tests/tools/sanity_bootstrap.py $(SANITY_PYTHON)
+	cd $(TREE) && $(CURDIR)/tests/tools/run-sanity $(CURDIR)/$(BIN)/ansible-test $(SANITY_PYTHON)
+
+units: install ## pytest: module_utils, plugins, modules and playbook checks
+	$(BIN)/pytest -p no:cacheprovider tests/unit tests/playbooks
+
+lint: install ## ansible-lint, production profile, offline
+	$(BIN)/ansible-lint --offline --profile production
+
+changelog-lint: install ## antsibull-changelog lint of the fragments
+	$(BIN)/antsibull-changelog lint
+	@echo "changelog: $$(ls changelogs/fragments/*.y*ml 2>/dev/null | wc -l) fragments linted"
+
+clean: ## remove the venv and build trees
+	rm -rf $(BUILD) $(VENV) $(TREE_ROOT) .ansible .cache tests/output
