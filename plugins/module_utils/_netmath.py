@@ -205,6 +205,34 @@ def parse_cidr(value: Any, name: str = "cidr") -> "netaddr.IPNetwork":
     return network
 
 
+def parse_address(value: Any, name: str = "address") -> "netaddr.IPAddress":
+    """Parse one host address (no prefix length) that a host can use.
+
+    IPv4 must be a full dotted quad. Network-wide special addresses
+    (unspecified, loopback, link-local, multicast) are refused.
+    """
+    _require_netaddr("Parsing addresses")
+    text = value.strip() if isinstance(value, str) else ""
+    if not text or "/" in text:
+        raise FlatnetError(
+            f"{name}: {_quote(value)} is not an IP address. "
+            "Write one address without a prefix length, e.g. '10.200.20.254' or '2001:db8::1'."
+        )
+    try:
+        version = _check_address(text, value, name)
+    except FlatnetError:
+        raise FlatnetError(
+            f"{name}: {_quote(value)} is not an IP address. "
+            "Write the full address, e.g. '10.200.20.254' (all four octets) or '2001:db8::1'."
+        ) from None
+    address = netaddr.IPAddress(text, version)
+    kind = reserved_kind(f"{address}/{32 if version == 4 else 128}")
+    if kind:
+        raise FlatnetError(f"{name}: {_quote(value)} is a {kind} address, which cannot be a BGP peer or a next hop. "
+                           "Use the address of the interface on the node or office network.")
+    return address
+
+
 def _cidr_list(cidrs: Any, name: str) -> List["netaddr.IPNetwork"]:
     """Parse one CIDR or an iterable of CIDRs; list items are named 'name[i]'."""
     _require_netaddr("Parsing CIDRs")

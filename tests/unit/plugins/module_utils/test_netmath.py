@@ -701,3 +701,49 @@ def test_clear_error_without_netaddr(monkeypatch, func, args):
     message = error_of(func, *args)
     assert "requires the Python library netaddr" in message
     assert "pip install netaddr" in message
+
+
+# --- parse_address ---
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("10.200.20.254", "10.200.20.254"),
+    (" 10.200.20.254 ", "10.200.20.254"),
+    ("2001:DB8::1", "2001:db8::1"),
+    ("fd00:0:0::10", "fd00::10"),
+])
+def test_parse_address_accepts_host_addresses(value, expected):
+    address = _netmath.parse_address(value, name="peer")
+    assert str(address) == expected
+    assert isinstance(address, netaddr.IPAddress)
+
+
+@pytest.mark.parametrize("value, fix", [
+    ("10.200.20", "all four octets"),
+    ("10.200.20.256", "all four octets"),
+    ("010.200.20.1", "all four octets"),
+    ("switch1", "all four octets"),
+    ("2001:db8::zz", "all four octets"),
+    ("10.200.20.254/32", "without a prefix length"),
+    ("", "without a prefix length"),
+    (None, "without a prefix length"),
+    (167777534, "without a prefix length"),
+])
+def test_parse_address_rejects_non_addresses(value, fix):
+    with pytest.raises(FlatnetError) as error:
+        _netmath.parse_address(value, name="flatnet_fabric.switches[0].peer_ip")
+    message = str(error.value)
+    assert message.startswith("flatnet_fabric.switches[0].peer_ip: ")
+    assert _netmath._quote(value) in message
+    assert "is not an IP address" in message and fix in message
+
+
+@pytest.mark.parametrize("value, kind", [
+    ("0.0.0.0", "unspecified"), ("127.0.0.1", "loopback"), ("169.254.1.1", "link-local"), ("239.1.1.1", "multicast"),
+    ("::", "unspecified"), ("::1", "loopback"), ("fe80::1", "link-local"), ("ff02::5", "multicast"),
+])
+def test_parse_address_rejects_special_addresses(value, kind):
+    with pytest.raises(FlatnetError) as error:
+        _netmath.parse_address(value, name="next_hop")
+    assert str(error.value).startswith("next_hop: '%s' is a %s address" % (value, kind))
+    assert "Use the address of the interface" in str(error.value)
