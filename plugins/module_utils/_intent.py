@@ -1,0 +1,446 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The flatnet intent: its schema, its cross-field rules and the plan.
+
+The user describes the network once, in three inventory variables
+(``flatnet_cluster``, ``flatnet_fabric``, ``flatnet_office``). The schema
+here is the single source of their structure: the intent_plan module uses
+it as its argument spec, and the preflight role's meta/argument_specs.yml
+mirrors it (a unit test keeps the two equal).
+
+``check_intent`` finds every problem the schema cannot express (overlaps,
+families, ASNs, selectors, names) and returns them all at once, so one run
+shows everything to fix. ``build_plan`` derives what the other roles use,
+so that no role re-derives a CIDR or an AS number on its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
+from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
+from ansible_collections.flatnet.kube.plugins.module_utils import _selector as selector
+
+ENCAPSULATION_MODES = ["Never", "Always", "CrossSubnet"]
+SWITCH_PLATFORMS = ["frr", "ios", "nxos", "eos", "junos", "vyos", "sonic", "vrp", "comware"]
+GATEWAY_PLATFORMS = ["linux"]
+DNS_SERVER_KINDS = ["bind", "unbound", "dnsmasq", "coredns", "windows"]
+SESSION_TYPES = ["ebgp", "ibgp"]
+
+# Every inventory variable of the collection that starts with "flatnet_";
+# check_variables flags any other name with that prefix as a typo.
+INTENT_VARIABLES = ("flatnet_cluster", "flatnet_fabric", "flatnet_office")
+KNOWN_VARIABLES = INTENT_VARIABLES
+
+_API_SPEC: Dict[str, Any] = {
+    "kubeconfig": {"type": "path"},
+    "context": {"type": "str"},
+    "host": {"type": "str"},
+    "api_key": {"type": "str", "no_log": True},
+    "ca_cert": {"type": "path"},
+    "validate_certs": {"type": "bool"},
+}
+
+_POOL_SPEC: Dict[str, Any] = {
+    "name": {"type": "str", "required": True},
+    "cidr": {"type": "str", "required": True},
+    "block_size": {"type": "int"},
+    "ipip_mode": {"type": "str", "default": "Never", "choices": ENCAPSULATION_MODES},
+    "vxlan_mode": {"type": "str", "default": "Never", "choices": ENCAPSULATION_MODES},
+    "nat_outgoing": {"type": "bool", "default": False},
+    "node_selector": {"type": "str", "default": "all()"},
+    "disabled": {"type": "bool", "default": False},
+}
+
+_CLUSTER_SPEC: Dict[str, Any] = {
+    "name": {"type": "str", "default": "cluster"},
+    "api": {"type": "dict", "default": {}, "options": _API_SPEC},
+    "as_number": {"type": "raw", "required": True},
+    "node_to_node_mesh": {"type": "bool", "default": True},
+    "pools": {"type": "list", "elements": "dict", "required": True, "options": _POOL_SPEC},
+    "service_cluster_ips": {"type": "list", "elements": "str", "required": True},
+    "service_external_ips": {"type": "list", "elements": "str", "default": []},
+    "service_loadbalancer_ips": {"type": "list", "elements": "str", "default": []},
+    "domain": {"type": "str", "default": "cluster.local"},
+    "dns_service_ip": {"type": "str"},
+    "peer_selector": {"type": "raw", "required": True},
+}
+
+_SWITCH_SPEC: Dict[str, Any] = {
+    "name": {"type": "str", "required": True},
+    "platform": {"type": "str", "required": True, "choices": SWITCH_PLATFORMS},
+    "as_number": {"type": "raw", "required": True},
+    "peer_ip": {"type": "str", "required": True},
+    "session_type": {"type": "str", "default": "ebgp", "choices": SESSION_TYPES},
+    "password": {"type": "str", "no_log": True},
+}
+
+_FABRIC_SPEC: Dict[str, Any] = {
+    "switches": {"type": "list", "elements": "dict", "required": True, "options": _SWITCH_SPEC},
+}
+
+_GATEWAY_SPEC: Dict[str, Any] = {
+    "name": {"type": "str", "required": True},
+    "platform": {"type": "str", "default": "linux", "choices": GATEWAY_PLATFORMS},
+    "next_hop": {"type": "str", "required": True},
+}
+
+_DNS_SERVER_SPEC: Dict[str, Any] = {
+    "name": {"type": "str", "required": True},
+    "kind": {"type": "str", "required": True, "choices": DNS_SERVER_KINDS},
+}
+
+_OFFICE_SPEC: Dict[str, Any] = {
+    "networks": {"type": "list", "elements": "str", "required": True},
+    "gateways": {"type": "list", "elements": "dict", "default": [], "options": _GATEWAY_SPEC},
+    "dns_servers": {"type": "list", "elements": "dict", "default": [], "options": _DNS_SERVER_SPEC},
+}
+
+# Keyed by the inventory variable names; the module drops the prefix.
+INTENT_SPEC: Dict[str, Any] = {
+    "flatnet_cluster": {"type": "dict", "required": True, "options": _CLUSTER_SPEC},
+    "flatnet_fabric": {"type": "dict", "required": True, "options": _FABRIC_SPEC},
+    "flatnet_office": {"type": "dict", "required": True, "options": _OFFICE_SPEC},
+}
+
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_K8S_NAME = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+
+_OVERLAP_FIX = {
+    ("pool", "pool"): "Calico pools must not overlap; give each pool its own range.",
+    ("pool", "service"): "pods and Services need separate ranges (the seed uses pods 10.233.64.0/18 and Services 10.233.0.0/18).",
+    ("service", "service"): "each Service range must be distinct; remove the duplicate or shrink one.",
+    ("office", "office"): "list each office network once; remove the duplicate or the smaller range.",
+    ("office", "cluster"): "the office could not route to a cluster range inside its own network; "
+                           "choose cluster ranges outside the office networks.",
+}
+
+
+class IntentError(FlatnetError):
+    """The intent has problems; ``problems`` lists each as a full message."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("the flatnet intent has %d problem%s; nothing was changed:\n- %s" % (
+            len(self.problems), "" if len(self.problems) == 1 else "s", "\n- ".join(self.problems)))
+
+
+class _Problems:
+    """Collects the problems of one check run, each as a full message."""
+
+    def __init__(self) -> None:
+        self.messages: List[str] = []
+
+    def add(self, message: str) -> None:
+        self.messages.append(message)
+
+    def attempt(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call func; on FlatnetError record its message and return None."""
+        try:
+            return func(*args, **kwargs)
+        except FlatnetError as error:
+            self.add(str(error))
+            return None
+
+
+def _items(intent: Mapping[str, Any], variable: str, key: str) -> List[Tuple[str, Any]]:
+    """Return (path, value) for each element of intent[variable][key]."""
+    values = (intent.get(variable) or {}).get(key) or []
+    return [("%s.%s[%d]" % (variable, key, index), value) for index, value in enumerate(values)]
+
+
+def _range_paths(intent: Mapping[str, Any]) -> List[Tuple[str, str, Any]]:
+    """Return (kind, path, cidr) for every range of the intent."""
+    ranges = [("pool", path + ".cidr", pool.get("cidr")) for path, pool in _items(intent, "flatnet_cluster", "pools")]
+    for key in ("service_cluster_ips", "service_external_ips", "service_loadbalancer_ips"):
+        ranges.extend(("service", path, cidr) for path, cidr in _items(intent, "flatnet_cluster", key))
+    ranges.extend(("office", path, cidr) for path, cidr in _items(intent, "flatnet_office", "networks"))
+    return ranges
+
+
+def _check_ranges(intent: Mapping[str, Any], problems: _Problems) -> Dict[str, Tuple[str, Any]]:
+    """Parse every range; return the good ones by path, with their kind."""
+    good: Dict[str, Tuple[str, Any]] = {}
+    for kind, path, cidr in _range_paths(intent):
+        network = problems.attempt(netmath.parse_cidr, cidr, name=path)
+        if network is None:
+            continue
+        reserved = netmath.reserved_kind(network)
+        if reserved:
+            problems.add("%s: '%s' overlaps the %s range, which is never routed; use a private range such as 10.233.64.0/18 "
+                         "(IPv4) or fd00:10:233::/56 (IPv6)." % (path, network, reserved))
+            continue
+        good[path] = (kind, network)
+    return good
+
+
+def _overlap_fix(left_kind: str, right_kind: str) -> str:
+    kinds = tuple(sorted((left_kind, right_kind), key=["pool", "service", "office"].index))
+    if "office" in kinds and kinds != ("office", "office"):
+        kinds = ("office", "cluster")
+    return _OVERLAP_FIX[kinds]
+
+
+def _check_overlaps(ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> None:
+    named = dict((path, str(network)) for path, (_kind, network) in ranges.items())
+    for pair in netmath.cidr_conflicts(named):
+        left, right = pair["left"], pair["right"]
+        problems.add("%s: '%s' overlaps %s '%s'; %s" % (
+            left, pair["left_cidr"], right, pair["right_cidr"], _overlap_fix(ranges[left][0], ranges[right][0])))
+
+
+def _check_pool(path: str, pool: Mapping[str, Any], network: Any, problems: _Problems) -> Optional[Dict[str, Any]]:
+    """Check one pool's Calico rules; return its block math when they hold."""
+    if not _K8S_NAME.match(str(pool.get("name") or "")):
+        problems.add("%s.name: '%s' is not a valid Kubernetes object name; use lower-case letters, digits, '-' and '.', "
+                     "starting and ending with a letter or digit, e.g. 'default-pool'." % (path, pool.get("name")))
+    ipip, vxlan = pool.get("ipip_mode", "Never"), pool.get("vxlan_mode", "Never")
+    if ipip != "Never" and vxlan != "Never":
+        problems.add("%s: ipip_mode '%s' and vxlan_mode '%s' are both enabled; Calico allows one encapsulation per pool: "
+                     "set one of them to Never (a flat network wants both Never)." % (path, ipip, vxlan))
+    if network is not None and network.version == 6 and ipip != "Never":
+        problems.add("%s.ipip_mode: '%s' on the IPv6 pool '%s'; IP-in-IP carries IPv4 only: set ipip_mode: Never "
+                     "(use vxlan_mode for an IPv6 overlay)." % (path, ipip, network))
+    problems.attempt(selector.to_calico, pool.get("node_selector", "all()"), name=path + ".node_selector")
+    if network is None:
+        return None
+    block_size = pool.get("block_size")
+    if block_size is None:
+        block_size = netmath.DEFAULT_BLOCK_SIZES[network.version]
+    return problems.attempt(netmath.calico_blocks, str(network), block_size, name=path)
+
+
+def _check_pools(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> None:
+    pools = _items(intent, "flatnet_cluster", "pools")
+    if not pools:
+        problems.add("flatnet_cluster.pools: no pool is given; list at least one, e.g. "
+                     "{name: default-pool, cidr: 10.233.64.0/18, block_size: 24}.")
+    for path, pool in pools:
+        _check_pool(path, pool, ranges.get(path + ".cidr", (None, None))[1], problems)
+    _check_unique(pools, "flatnet_cluster.pools", "name", problems)
+
+
+def _check_unique(items: Sequence[Tuple[str, Any]], what: str, key: str, problems: _Problems) -> None:
+    seen: Dict[Any, str] = {}
+    for path, item in items:
+        value = item.get(key)
+        if value in seen:
+            problems.add("%s.%s: '%s' is already used by %s; %s need unique %ss." % (path, key, value, seen[value], what, key))
+        seen.setdefault(value, path)
+
+
+def _address_in(address: Any, ranges: Dict[str, Tuple[str, Any]], path_prefix: str) -> Optional[Tuple[str, Any]]:
+    """Return (path, network) of the first range under path_prefix that holds address."""
+    for path, (_kind, network) in ranges.items():
+        if path.startswith(path_prefix) and address in network:
+            return path, network
+    return None
+
+
+def _check_address(path: str, value: Any, ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> Any:
+    """Parse a host address that must lie outside every cluster range."""
+    address = problems.attempt(netmath.parse_address, value, name=path)
+    if address is None:
+        return None
+    inside = _address_in(address, ranges, "flatnet_cluster.")
+    if inside:
+        problems.add("%s: '%s' lies inside the cluster range %s '%s'; it must be an address of the node or office "
+                     "network, outside every pod and Service range." % (path, value, inside[0], inside[1]))
+    return address
+
+
+def _check_asn(path: str, value: Any, problems: _Problems) -> Optional[int]:
+    return problems.attempt(netmath.asn_plain, value, name=path)
+
+
+def _check_switches(intent: Mapping[str, Any], cluster_as: Optional[int], ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> None:
+    switches = _items(intent, "flatnet_fabric", "switches")
+    if not switches:
+        problems.add("flatnet_fabric.switches: no switch is given; list the switches the nodes peer with, e.g. "
+                     "{name: switch1, platform: frr, as_number: 65200, peer_ip: 10.200.20.254}.")
+    for path, switch in switches:
+        switch_as = _check_asn(path + ".as_number", switch.get("as_number"), problems)
+        _check_address(path + ".peer_ip", switch.get("peer_ip"), ranges, problems)
+        if switch_as is None or cluster_as is None:
+            continue
+        session = switch.get("session_type", "ebgp")
+        if session == "ebgp" and switch_as == cluster_as:
+            problems.add("%s.as_number: %d equals flatnet_cluster.as_number, but session_type is ebgp; give the switch its "
+                         "own AS (the seed uses 65200 against the cluster's 64513), or set session_type: ibgp if the "
+                         "switch is meant to be an iBGP peer (supported: the nodes then peer in the cluster's AS)."
+                         % (path, switch_as))
+        if session == "ibgp" and switch_as != cluster_as:
+            problems.add("%s.as_number: %d differs from flatnet_cluster.as_number %d, but session_type is ibgp; iBGP "
+                         "needs one AS on both ends: use %d, or set session_type: ebgp." % (path, switch_as, cluster_as, cluster_as))
+    _check_unique(switches, "flatnet_fabric.switches", "name", problems)
+
+
+def _check_domain(value: Any, problems: _Problems) -> None:
+    path = "flatnet_cluster.domain"
+    text = value if isinstance(value, str) else ""
+    labels = text.split(".")
+    if not text or len(text) > 253 or not all(_DNS_LABEL.match(label) for label in labels):
+        problems.add("%s: '%s' is not a valid cluster domain; use lower-case DNS labels of letters, digits and '-' "
+                     "(1 to 63 characters each, no leading or trailing '-' or dot), as in kubelet's --cluster-domain, "
+                     "e.g. 'cluster.local'." % (path, value))
+
+
+def _check_cluster(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> Optional[int]:
+    cluster = intent.get("flatnet_cluster") or {}
+    cluster_as = _check_asn("flatnet_cluster.as_number", cluster.get("as_number"), problems)
+    _check_pools(intent, ranges, problems)
+    if not cluster.get("service_cluster_ips"):
+        problems.add("flatnet_cluster.service_cluster_ips: no range is given; copy the API server's "
+                     "--service-cluster-ip-range here, e.g. [10.233.0.0/18].")
+    problems.attempt(selector.to_calico, cluster.get("peer_selector"), name="flatnet_cluster.peer_selector")
+    _check_domain(cluster.get("domain", "cluster.local"), problems)
+    dns_ip = cluster.get("dns_service_ip")
+    if dns_ip is not None:
+        address = problems.attempt(netmath.parse_address, dns_ip, name="flatnet_cluster.dns_service_ip")
+        if address is not None and not _address_in(address, ranges, "flatnet_cluster.service_cluster_ips"):
+            problems.add("flatnet_cluster.dns_service_ip: '%s' is outside every flatnet_cluster.service_cluster_ips range; "
+                         "use the ClusterIP of the kube-dns Service (kubectl -n kube-system get svc kube-dns)." % dns_ip)
+    return cluster_as
+
+
+def _check_office(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> None:
+    office = intent.get("flatnet_office") or {}
+    if not office.get("networks"):
+        problems.add("flatnet_office.networks: no network is given; list the desk networks that should reach the cluster, "
+                     "e.g. [192.168.10.0/24]. They also limit who may query the forwarded DNS zones.")
+    gateways = _items(intent, "flatnet_office", "gateways")
+    for path, gateway in gateways:
+        _check_address(path + ".next_hop", gateway.get("next_hop"), ranges, problems)
+    _check_unique(gateways, "flatnet_office.gateways", "name", problems)
+    _check_unique(_items(intent, "flatnet_office", "dns_servers"), "flatnet_office.dns_servers", "name", problems)
+
+
+def check_variables(names: Sequence[str]) -> List[str]:
+    """Return a problem for each flatnet_* variable that the collection does not know (a typo)."""
+    problems = []
+    for name in sorted(set(names)):
+        if name.startswith("flatnet_") and name not in KNOWN_VARIABLES:
+            close = difflib.get_close_matches(name, KNOWN_VARIABLES, n=1)
+            hint = "did you mean %s?" % close[0] if close else "the intent variables are %s." % ", ".join(INTENT_VARIABLES)
+            problems.append("%s: this variable is not part of the flatnet intent and would be ignored; %s" % (name, hint))
+    return problems
+
+
+def check_intent(intent: Mapping[str, Any]) -> List[str]:
+    """Return every problem of a structurally valid intent, as messages."""
+    problems = _Problems()
+    ranges = _check_ranges(intent, problems)
+    _check_overlaps(ranges, problems)
+    cluster_as = _check_cluster(intent, ranges, problems)
+    _check_switches(intent, cluster_as, ranges, problems)
+    _check_office(intent, ranges, problems)
+    return problems.messages
+
+
+def _pool_plan(pool: Mapping[str, Any]) -> Dict[str, Any]:
+    network = netmath.parse_cidr(pool["cidr"])
+    block_size = pool.get("block_size") or netmath.DEFAULT_BLOCK_SIZES[network.version]
+    blocks = netmath.calico_blocks(str(network), block_size)
+    return {
+        "name": pool["name"],
+        "cidr": str(network),
+        "family": network.version,
+        "block_size": block_size,
+        "blocks": blocks["blocks"],
+        "addresses_per_block": blocks["addresses_per_block"],
+        "ipip_mode": pool.get("ipip_mode", "Never"),
+        "vxlan_mode": pool.get("vxlan_mode", "Never"),
+        "nat_outgoing": bool(pool.get("nat_outgoing", False)),
+        "node_selector": selector.to_calico(pool.get("node_selector", "all()")),
+        "disabled": bool(pool.get("disabled", False)),
+    }
+
+
+def _accept_prefixes(cidrs: Sequence[str]) -> List[Dict[str, Any]]:
+    """Prefix-list entries that accept a range and every more specific route in it."""
+    entries = []
+    for cidr in sorted(set(cidrs), key=lambda text: netmath.parse_cidr(text).sort_key()):
+        network = netmath.parse_cidr(cidr)
+        entries.append({"prefix": cidr, "family": network.version, "ge": network.prefixlen,
+                        "le": 32 if network.version == 4 else 128})
+    return entries
+
+
+def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
+    as_number = netmath.asn_plain(switch["as_number"])
+    return {
+        "name": switch["name"],
+        "platform": switch["platform"],
+        "as_number": as_number,
+        "as_dot": netmath.asn_dot(as_number),
+        "peer_ip": str(netmath.parse_address(switch["peer_ip"])),
+        "session_type": switch.get("session_type", "ebgp"),
+        "has_password": bool(switch.get("password")),
+    }
+
+
+def _service_ranges(cluster: Mapping[str, Any], key: str) -> List[str]:
+    return [str(netmath.parse_cidr(cidr)) for cidr in cluster.get(key) or []]
+
+
+def build_plan(intent: Mapping[str, Any]) -> Dict[str, Any]:
+    """Derive the plan from an intent that check_intent found no problem in.
+
+    Secrets stay out: the plan says whether a password is set, never which.
+    """
+    cluster, fabric, office = intent["flatnet_cluster"], intent["flatnet_fabric"], intent["flatnet_office"]
+    pools = [_pool_plan(pool) for pool in cluster["pools"]]
+    pod_cidrs = [pool["cidr"] for pool in pools if not pool["disabled"]]
+    cluster_ips = _service_ranges(cluster, "service_cluster_ips")
+    advertised_services = cluster_ips + _service_ranges(cluster, "service_external_ips") + \
+        _service_ranges(cluster, "service_loadbalancer_ips")
+    as_number = netmath.asn_plain(cluster["as_number"])
+    routes = netmath.summarise(pod_cidrs + advertised_services)
+    return {
+        "cluster": {
+            "name": cluster.get("name", "cluster"),
+            "as_number": as_number,
+            "as_dot": netmath.asn_dot(as_number),
+            "as_private": netmath.asn_is_private(as_number),
+            "node_to_node_mesh": bool(cluster.get("node_to_node_mesh", True)),
+            "pools": pools,
+            "pod_cidrs": pod_cidrs,
+            "service_cluster_ips": cluster_ips,
+            "service_external_ips": _service_ranges(cluster, "service_external_ips"),
+            "service_loadbalancer_ips": _service_ranges(cluster, "service_loadbalancer_ips"),
+            "domain": cluster.get("domain", "cluster.local"),
+            "dns_service_ip": cluster.get("dns_service_ip"),
+            "peer_selector": selector.to_calico(cluster["peer_selector"]),
+        },
+        "fabric": {
+            "switches": [_switch_plan(switch) for switch in fabric["switches"]],
+            "accept_prefixes": _accept_prefixes(pod_cidrs + advertised_services),
+        },
+        "office": {
+            "networks": netmath.summarise(office["networks"]),
+            "routes": routes,
+            "gateways": [{"name": gateway["name"], "platform": gateway.get("platform", "linux"),
+                          "next_hop": gateway["next_hop"], "routes": routes} for gateway in office.get("gateways") or []],
+            "dns_servers": [dict(server) for server in office.get("dns_servers") or []],
+            "reverse_zones": netmath.reverse_zones(pod_cidrs + cluster_ips),
+        },
+    }
+
+
+def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = ()) -> Dict[str, Any]:
+    """Check the intent and return its plan; raise IntentError listing every problem."""
+    problems = check_variables(variables) + check_intent(intent)
+    if problems:
+        raise IntentError(problems)
+    return build_plan(intent)
+
+
+def module_argument_spec() -> Dict[str, Any]:
+    """The intent_plan module's argument spec: the intent without the variable prefix."""
+    spec = dict((name[len("flatnet_"):], option) for name, option in INTENT_SPEC.items())
+    spec["variables"] = {"type": "list", "elements": "str", "default": []}
+    return spec

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fixtures that run the collection's playbooks with ansible-playbook."""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+from typing import Any, Callable, Dict
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLE = os.path.join(ROOT, "inventory", "example")
+
+
+def _ansible_playbook() -> str:
+    """ansible-playbook next to the running interpreter; fail loudly if missing."""
+    path = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
+    if not os.access(path, os.X_OK):
+        pytest.fail("ansible-playbook is not installed beside %s; run `make install`" % sys.executable)
+    return path
+
+
+@pytest.fixture(scope="session")
+def collections_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A collections path in which flatnet.kube is this checkout."""
+    parent = tmp_path_factory.mktemp("collections")
+    namespace = parent / "ansible_collections" / "flatnet"
+    namespace.mkdir(parents=True)
+    os.symlink(ROOT, str(namespace / "kube"))
+    return str(parent)
+
+
+@pytest.fixture(scope="session")
+def example_intent() -> Dict[str, Any]:
+    """The example inventory's intent variables."""
+    with open(os.path.join(EXAMPLE, "group_vars", "all", "flatnet.yml"), encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+@pytest.fixture
+def run_playbook(tmp_path: Any, collections_path: str, example_intent: Dict[str, Any]) -> Callable[..., subprocess.CompletedProcess]:
+    """Run a playbook against a copy of the example inventory, changed by `edit`."""
+
+    def run(playbook: str, edit: Callable[[Dict[str, Any]], None] = lambda intent: None) -> subprocess.CompletedProcess:
+        inventory = tmp_path / "inventory"
+        (inventory / "group_vars" / "all").mkdir(parents=True)
+        with open(os.path.join(EXAMPLE, "hosts.yml"), encoding="utf-8") as source:
+            (inventory / "hosts.yml").write_text(source.read(), encoding="utf-8")
+        intent = copy.deepcopy(example_intent)
+        edit(intent)
+        (inventory / "group_vars" / "all" / "flatnet.yml").write_text(yaml.safe_dump(intent), encoding="utf-8")
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+                   ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
+        return subprocess.run([_ansible_playbook(), "-i", str(inventory), os.path.join(ROOT, "playbooks", playbook)],
+                              cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
+
+    return run

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""playbooks/preflight.yml on the example inventory and on broken copies of it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Callable, Dict
+
+import pytest
+
+
+def _set(path: str, value: Any) -> Callable[[Dict[str, Any]], None]:
+    """An edit that sets one dotted path (list indexes as numbers) of the intent."""
+
+    def edit(intent: Dict[str, Any]) -> None:
+        keys = [int(key) if key.isdigit() else key for key in path.split(".")]
+        target = intent
+        for key in keys[:-1]:
+            target = target[key]
+        target[keys[-1]] = value
+
+    return edit
+
+
+def _recap(output: str) -> Dict[str, int]:
+    match = re.search(r"localhost\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", output)
+    assert match, output
+    return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
+
+
+def test_example_inventory_passes_and_shows_the_plan(run_playbook: Callable[..., Any]) -> None:
+    result = run_playbook("preflight.yml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _recap(result.stdout) == {"ok": 4, "changed": 0, "unreachable": 0, "failed": 0}
+    assert "cluster AS 64513 (private), domain cluster.local" in result.stdout
+    assert "peering nodes: node-role.kubernetes.io/ingress == 'ingress'" in result.stdout
+    assert "office routes: 10.233.0.0/17" in result.stdout
+    assert "reverse zones: 128 (0.233.10.in-addr.arpa ... 127.233.10.in-addr.arpa)" in result.stdout
+
+
+def _both_encapsulations(intent: Dict[str, Any]) -> None:
+    intent["flatnet_cluster"]["pools"][0].update(ipip_mode="Always", vxlan_mode="CrossSubnet")
+
+
+BROKEN = [
+    ("malformed CIDR", _set("flatnet_cluster.pools.0.cidr", "10.233.64.0/33"),
+     ["flatnet_cluster.pools[0].cidr", "10.233.64.0/33"]),
+    ("host bits", _set("flatnet_cluster.pools.0.cidr", "10.233.64.1/18"),
+     ["flatnet_cluster.pools[0].cidr", "'10.233.64.1/18' has host bits set", "'10.233.64.0/18'"]),
+    ("pods overlap services", _set("flatnet_cluster.service_cluster_ips", ["10.233.64.0/20"]),
+     ["flatnet_cluster.pools[0].cidr: '10.233.64.0/18' overlaps flatnet_cluster.service_cluster_ips[0] '10.233.64.0/20'",
+      "pods and Services need separate ranges"]),
+    ("office overlaps cluster", _set("flatnet_office.networks", ["10.233.0.0/16"]),
+     ["overlaps flatnet_office.networks[0] '10.233.0.0/16'", "choose cluster ranges outside the office networks"]),
+    ("link-local", _set("flatnet_office.networks", ["169.254.0.0/16"]),
+     ["flatnet_office.networks[0]: '169.254.0.0/16' overlaps the link-local range"]),
+    ("block size", _set("flatnet_cluster.pools.0.block_size", 33),
+     ["flatnet_cluster.pools[0].block_size: 33 is out of range for an IPv4 pool; use 20 to 32"]),
+    ("pool shorter than block", _set("flatnet_cluster.pools.0.block_size", 17),
+     ["flatnet_cluster.pools[0].block_size: 17"]),
+    ("AS_TRANS", _set("flatnet_cluster.as_number", 23456),
+     ["flatnet_cluster.as_number: 23456", "AS_TRANS"]),
+    ("malformed asdot", _set("flatnet_fabric.switches.0.as_number", "1.65536"),
+     ["flatnet_fabric.switches[0].as_number: '1.65536'", "asdot"]),
+    ("same AS over eBGP", _set("flatnet_fabric.switches.0.as_number", 64513),
+     ["flatnet_fabric.switches[0].as_number: 64513 equals flatnet_cluster.as_number", "session_type: ibgp"]),
+    ("IPIP and VXLAN", _both_encapsulations,
+     ["flatnet_cluster.pools[0]: ipip_mode 'Always' and vxlan_mode 'CrossSubnet' are both enabled", "set one of them to Never"]),
+    ("empty selector", _set("flatnet_cluster.peer_selector", ""),
+     ["flatnet_cluster.peer_selector", "is empty", "all()"]),
+    ("unparsable selector", _set("flatnet_cluster.peer_selector", "node-role.kubernetes.io/ingress = ingress"),
+     ["flatnet_cluster.peer_selector", "use =="]),
+    ("cluster domain", _set("flatnet_cluster.domain", "cluster..local"),
+     ["flatnet_cluster.domain: 'cluster..local' is not a valid cluster domain", "'cluster.local'"]),
+    ("unknown key", _set("flatnet_cluster.pools.0.blocksize", 24),
+     ["flatnet_cluster.pools.blocksize", "Supported parameters include: block_size"]),
+    ("mistyped variable", _set("flatnet_clustr", {}),
+     ["flatnet_clustr: this variable is not part of the flatnet intent", "did you mean flatnet_cluster?"]),
+]
+
+
+@pytest.mark.parametrize("edit, expected", [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN])
+def test_broken_inventory_fails_in_preflight(run_playbook: Callable[..., Any], edit: Callable[..., None], expected: list) -> None:
+    result = run_playbook("preflight.yml", edit)
+    assert result.returncode == 2, result.stdout + result.stderr
+    recap = _recap(result.stdout)
+    assert recap["failed"] == 1 and recap["changed"] == 0
+    assert "Share the plan" not in result.stdout  # nothing after the check ran
+    output = result.stdout.replace("\\n", "\n")
+    for fragment in expected:
+        assert fragment in output
