@@ -5,22 +5,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import json
 import pathlib
-from typing import Any, Dict, Iterator, Tuple
-from unittest import mock
+from typing import Any, Dict
 
 import pytest
 import yaml
-
-from ansible.module_utils import basic
-
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    patch_module_args = None
 
 from ansible_collections.flatnet.kube.plugins.module_utils._intent import INTENT_SPEC, build_plan, check_intent
 from ansible_collections.flatnet.kube.plugins.modules import intent_plan
@@ -30,26 +21,10 @@ SECRET = "Md5-S3cret-never-shown"
 API_TOKEN = "Bearer-T0ken-never-shown"
 
 
-@contextlib.contextmanager
-def module_args(args: Dict[str, Any]) -> Iterator[None]:
-    """Expose args to the AnsibleModule created inside the block."""
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-    else:
-        with mock.patch.object(basic, "_ANSIBLE_ARGS", json.dumps({"ANSIBLE_MODULE_ARGS": args}).encode("utf-8")):
-            yield
-
-
-def run_module(args: Dict[str, Any], capsys: pytest.CaptureFixture) -> Tuple[Dict[str, Any], str]:
-    """Run the module with args; return its JSON result and the raw stdout."""
-    capsys.readouterr()
-    with module_args(args), pytest.raises(SystemExit) as caught:
-        intent_plan.main()
-    stdout = capsys.readouterr().out
-    result = json.loads(stdout)
-    assert (caught.value.code or 0) == (1 if result.get("failed") else 0)
-    return result, stdout
+@pytest.fixture(name="run")
+def fixture_run(run_module):
+    """Run intent_plan with the given options."""
+    return lambda args: run_module(intent_plan.main, args)
 
 
 @pytest.fixture(name="args")
@@ -65,8 +40,8 @@ def fixture_args() -> Dict[str, Any]:
     }
 
 
-def test_seed_intent_returns_the_plan(args, capsys):
-    result, _stdout = run_module(args, capsys)
+def test_seed_intent_returns_the_plan(args, run):
+    result, _stdout = run(args)
     assert result["changed"] is False
     assert "failed" not in result
     plan = result["plan"]
@@ -78,19 +53,19 @@ def test_seed_intent_returns_the_plan(args, capsys):
     assert len(plan["office"]["reverse_zones"]) == 128
 
 
-def test_module_plan_equals_build_plan_with_defaults(args, capsys):
-    result, _stdout = run_module(args, capsys)
+def test_module_plan_equals_build_plan_with_defaults(args, run):
+    result, _stdout = run(args)
     intent = {"flatnet_" + key: args[key] for key in ("cluster", "fabric", "office")}
     assert not check_intent(intent)
     assert result["plan"] == json.loads(json.dumps(build_plan(intent)))
 
 
-def test_bad_intent_fails_with_every_problem(args, capsys):
+def test_bad_intent_fails_with_every_problem(args, run):
     args["cluster"]["pools"][0]["cidr"] = "10.233.64.1/18"
     args["cluster"]["as_number"] = 23456
     args["office"]["networks"].append("192.168.10.0/24")
     args["variables"].append("flatnet_clustr")
-    result, _stdout = run_module(args, capsys)
+    result, _stdout = run(args)
     assert result["failed"] is True
     problems = result["problems"]
     assert len(problems) == 4, problems
@@ -105,9 +80,9 @@ def test_bad_intent_fails_with_every_problem(args, capsys):
     assert "plan" not in result
 
 
-def test_unknown_nested_key_fails(args, capsys):
+def test_unknown_nested_key_fails(args, run):
     args["cluster"]["pools"][0]["blocksize"] = args["cluster"]["pools"][0].pop("block_size")
-    result, _stdout = run_module(args, capsys)
+    result, _stdout = run(args)
     assert result["failed"] is True
     assert "blocksize" in result["msg"]
     assert "Supported parameters include" in result["msg"]
@@ -123,20 +98,20 @@ def test_unknown_nested_key_fails(args, capsys):
         ("missing pools", None, "missing required arguments: pools"),
     ],
 )
-def test_schema_errors_fail_before_the_rules(args, capsys, where, value, fragment):
+def test_schema_errors_fail_before_the_rules(args, run, where, value, fragment):
     if where == "switch platform":
         args["fabric"]["switches"][0]["platform"] = value
     else:
         del args["cluster"]["pools"]
-    result, _stdout = run_module(args, capsys)
+    result, _stdout = run(args)
     assert result["failed"] is True
     assert fragment in result["msg"]
 
 
-def test_secrets_are_never_printed(args, capsys):
+def test_secrets_are_never_printed(args, run):
     args["fabric"]["switches"][0]["password"] = SECRET
     args["cluster"]["api"] = {"api_key": API_TOKEN}
-    result, stdout = run_module(args, capsys)
+    result, stdout = run(args)
     assert result["plan"]["fabric"]["switches"][0]["has_password"] is True
     assert SECRET not in stdout and API_TOKEN not in stdout
     invocation = result.get("invocation", {}).get("module_args", {})
@@ -145,19 +120,19 @@ def test_secrets_are_never_printed(args, capsys):
     assert invocation["cluster"]["api"]["api_key"] == "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"
 
 
-def test_secret_stays_hidden_when_the_intent_fails(args, capsys):
+def test_secret_stays_hidden_when_the_intent_fails(args, run):
     args["fabric"]["switches"][0]["password"] = SECRET
     args["fabric"]["switches"][0]["as_number"] = 64513
-    result, stdout = run_module(args, capsys)
+    result, stdout = run(args)
     assert result["failed"] is True
     assert len(result["problems"]) == 1
     assert SECRET not in stdout
 
 
-def test_check_mode_returns_the_same_plan(args, capsys):
-    normal, _stdout = run_module(copy.deepcopy(args), capsys)
+def test_check_mode_returns_the_same_plan(args, run):
+    normal, _stdout = run(copy.deepcopy(args))
     args["_ansible_check_mode"] = True
-    checked, _stdout = run_module(args, capsys)
+    checked, _stdout = run(args)
     assert checked["changed"] is False
     assert "skipped" not in checked
     assert checked["plan"] == normal["plan"]
