@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:  # pylint: disable=too-few-public-methods
+    """How flatnet.kube's cluster modules reach the Kubernetes API (kubernetes.core's conventions)."""
+
+    DOCUMENTATION = r"""
+options:
+  kubeconfig:
+    description:
+      - Path to a kubeconfig file, or the kubeconfig as a dictionary.
+      - When neither O(kubeconfig), O(host) with O(api_key), nor C(K8S_AUTH_KUBECONFIG) is given, the default
+        kubeconfig (C(~/.kube/config) or C(KUBECONFIG)) is used, and inside a pod its service account.
+      - Can also be set with the E(K8S_AUTH_KUBECONFIG) environment variable, as AWX's OpenShift/Kubernetes credential does.
+    type: raw
+  context:
+    description:
+      - The kubeconfig context to use. Can also be set with E(K8S_AUTH_CONTEXT).
+    type: str
+  host:
+    description:
+      - The API server URL. Can also be set with E(K8S_AUTH_HOST).
+    type: str
+  api_key:
+    description:
+      - A bearer token. Can also be set with E(K8S_AUTH_API_KEY). It is never logged.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the API server's certificate. Can also be set with E(K8S_AUTH_VERIFY_SSL).
+    type: bool
+    aliases: [verify_ssl]
+  ca_cert:
+    description:
+      - Path to the CA certificate of the API server. Can also be set with E(K8S_AUTH_SSL_CA_CERT).
+    type: path
+    aliases: [ssl_ca_cert]
+  client_cert:
+    description:
+      - Path to a client certificate. Can also be set with E(K8S_AUTH_CERT_FILE).
+    type: path
+    aliases: [cert_file]
+  client_key:
+    description:
+      - Path to the client certificate's key. Can also be set with E(K8S_AUTH_KEY_FILE).
+    type: path
+    aliases: [key_file]
+  request_timeout:
+    description:
+      - Seconds to wait for each API request.
+    type: float
+    default: 30.0
+notes:
+  - The modules of the C(flatnet.kube.k8s) action group share these options, so one C(module_defaults) entry
+    (C(group/flatnet.kube.k8s)) sets the cluster access for all of them.
+requirements:
+  - kubernetes (the Python client)
+"""
+
+    CALICO = r"""
+options:
+  api_group:
+    description:
+      - The Calico API to write through.
+      - V(auto) uses V(projectcalico.org/v3) when Calico's API server is installed (it validates and defaults like
+        C(calicoctl)), and otherwise the V(crd.projectcalico.org/v1) custom resources that calico-node reads.
+    type: str
+    default: auto
+    choices: [auto, projectcalico.org/v3, crd.projectcalico.org/v1]
+  conflict_retries:
+    description:
+      - How many times to re-read and retry a write that met a newer resourceVersion (HTTP 409 Conflict).
+    type: int
+    default: 5
+"""

@@ -1,0 +1,355 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Calico's resources as flatnet.kube writes them: model, rules, reconcile.
+
+Each kind has a table of module option -> spec field, Calico's defaults
+(so that a spec the server defaulted compares equal to one we wrote), and
+the rules Calico itself enforces (block sizes, immutable fields, overlaps,
+mutually exclusive fields). The rules run before anything is written.
+
+``reconcile`` is the one read-modify-write loop: it reads the object,
+merges the managed fields over what is there, writes only when the
+normalised spec differs, sends the resourceVersion it read, and retries a
+409 Conflict a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
+
+from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
+from ansible_collections.flatnet.kube.plugins.module_utils import _k8s as k8s
+from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
+from ansible_collections.flatnet.kube.plugins.module_utils import _selector as selector
+
+ENCAPSULATION_MODES = ("Never", "Always", "CrossSubnet")
+LOG_SEVERITIES = ("Debug", "Info", "Warning", "Error", "Fatal")
+SOURCE_ADDRESSES = ("UseNodeIP", "None")
+DEFAULT_RETRIES = 5
+
+MIGRATION_HINT = ("Calico cannot change a pool's cidr or block_size in place, because allocated blocks and addresses belong to "
+                  "them. To migrate: create a new pool with the new values, set disabled: true on the old pool, recreate the "
+                  "pods so they take addresses from the new pool, then delete the old pool.")
+
+
+class Kind(NamedTuple):
+    """A Calico kind: its name and its REST plural (all are cluster-scoped)."""
+
+    kind: str
+    plural: str
+
+
+IPPOOL = Kind("IPPool", "ippools")
+BGPPEER = Kind("BGPPeer", "bgppeers")
+BGPCONFIGURATION = Kind("BGPConfiguration", "bgpconfigurations")
+
+# Module option -> Calico spec field, per kind.
+IPPOOL_FIELDS = {
+    "cidr": "cidr",
+    "block_size": "blockSize",
+    "ipip_mode": "ipipMode",
+    "vxlan_mode": "vxlanMode",
+    "nat_outgoing": "natOutgoing",
+    "disabled": "disabled",
+    "disable_bgp_export": "disableBGPExport",
+    "node_selector": "nodeSelector",
+}
+BGPPEER_FIELDS = {
+    "peer_ip": "peerIP",
+    "as_number": "asNumber",
+    "node": "node",
+    "node_selector": "nodeSelector",
+    "peer_selector": "peerSelector",
+    "password_secret": "password",
+    "keep_original_next_hop": "keepOriginalNextHop",
+    "source_address": "sourceAddress",
+    "max_restart_time": "maxRestartTime",
+    "ttl_security": "ttlSecurity",
+    "filters": "filters",
+}
+BGPCONFIGURATION_FIELDS = {
+    "as_number": "asNumber",
+    "node_to_node_mesh": "nodeToNodeMeshEnabled",
+    "service_cluster_ips": "serviceClusterIPs",
+    "service_external_ips": "serviceExternalIPs",
+    "service_loadbalancer_ips": "serviceLoadBalancerIPs",
+    "listen_port": "listenPort",
+    "log_severity_screen": "logSeverityScreen",
+}
+
+# Fields of which a BGPPeer may set only one; setting one clears the other.
+BGPPEER_EXCLUSIVE = (("node", "nodeSelector"), ("peerIP", "peerSelector"))
+BGPCONFIGURATION_DEFAULT_ONLY = ("asNumber", "nodeToNodeMeshEnabled", "serviceClusterIPs", "serviceExternalIPs",
+                                 "serviceLoadBalancerIPs")
+
+
+def _spec_from_params(params: Mapping[str, Any], fields: Mapping[str, str]) -> Dict[str, Any]:
+    """The spec fields the user set (None means: leave as it is)."""
+    return dict((field, params[option]) for option, field in fields.items() if params.get(option) is not None)
+
+
+# --- IPPool ---
+
+
+def ippool_defaults(cidr: str) -> Dict[str, Any]:
+    """Calico's defaults for a pool, as its API server fills them in."""
+    version = netmath.parse_cidr(cidr).version
+    return {"blockSize": netmath.DEFAULT_BLOCK_SIZES[version], "ipipMode": "Never", "vxlanMode": "Never",
+            "natOutgoing": False, "disabled": False, "disableBGPExport": False, "nodeSelector": "all()"}
+
+
+def normalise_ippool(spec: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """A pool spec with defaults filled in and the CIDR and selector in canonical form."""
+    if spec is None:
+        return None
+    result = dict(spec)
+    if result.get("cidr"):
+        result["cidr"] = str(netmath.parse_cidr(result["cidr"], name="spec.cidr"))
+        for field, value in ippool_defaults(result["cidr"]).items():
+            result.setdefault(field, value)
+    if result.get("nodeSelector"):
+        result["nodeSelector"] = selector.canonical(result["nodeSelector"], name="spec.nodeSelector")
+    return result
+
+
+def ippool_spec(params: Mapping[str, Any]) -> Dict[str, Any]:
+    """The managed IPPool fields from module options, in canonical form."""
+    spec = _spec_from_params(params, IPPOOL_FIELDS)
+    if "cidr" in spec:
+        spec["cidr"] = str(netmath.parse_cidr(spec["cidr"], name="cidr"))
+    if "nodeSelector" in spec:
+        spec["nodeSelector"] = selector.canonical(spec["nodeSelector"], name="node_selector")
+    return spec
+
+
+def merge_ippool(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
+    """Managed fields over the current spec; a new pool gets Calico's defaults written out."""
+    if current:
+        base = dict(current)
+    else:
+        base = ippool_defaults(managed["cidr"]) if managed.get("cidr") else {}
+    base.update(managed)
+    return base
+
+
+def check_ippool(name: str, spec: Mapping[str, Any], current: Optional[Mapping[str, Any]], others: Sequence[Mapping[str, Any]]) -> None:
+    """Calico's pool rules, on the spec that would be written; raise FlatnetError."""
+    if current is None and not spec.get("cidr"):
+        raise FlatnetError("IPPool %s does not exist yet, so cidr is required to create it, e.g. cidr: 10.233.64.0/18." % name)
+    full = normalise_ippool(spec) or {}
+    network = netmath.parse_cidr(full["cidr"], name="cidr")
+    netmath.calico_blocks(full["cidr"], full["blockSize"], name="IPPool %s" % name)
+    if full["ipipMode"] != "Never" and full["vxlanMode"] != "Never":
+        raise FlatnetError("IPPool %s: ipip_mode %s and vxlan_mode %s are both enabled; Calico allows one encapsulation per pool. "
+                           "Set one of them to Never." % (name, full["ipipMode"], full["vxlanMode"]))
+    if network.version == 6 and full["ipipMode"] != "Never":
+        raise FlatnetError("IPPool %s: ipip_mode %s on the IPv6 pool %s; IP-in-IP carries IPv4 only. Set ipip_mode: Never."
+                           % (name, full["ipipMode"], network))
+    _check_immutable(name, full, normalise_ippool((current or {}).get("spec")))
+    _check_pool_overlap(name, network, others)
+
+
+def _check_immutable(name: str, wanted: Mapping[str, Any], current: Optional[Mapping[str, Any]]) -> None:
+    if current is None:
+        return
+    for field, option in (("cidr", "cidr"), ("blockSize", "block_size")):
+        if current.get(field) is not None and wanted.get(field) != current.get(field):
+            raise FlatnetError("IPPool %s: %s cannot change from %s to %s. %s"
+                               % (name, option, current.get(field), wanted.get(field), MIGRATION_HINT))
+
+
+def _check_pool_overlap(name: str, network: Any, others: Sequence[Mapping[str, Any]]) -> None:
+    for other in others:
+        other_name = (other.get("metadata") or {}).get("name")
+        other_cidr = (other.get("spec") or {}).get("cidr")
+        if other_name == name or not other_cidr:
+            continue
+        conflicts = netmath.cidr_conflicts({"IPPool %s" % name: str(network), "IPPool %s" % other_name: other_cidr})
+        if conflicts:
+            raise FlatnetError("IPPool %s: cidr %s overlaps the existing IPPool %s (%s); Calico pools must not overlap. "
+                               "Choose a range outside it, or delete or shrink that pool first." % (name, network, other_name, other_cidr))
+
+
+# --- BGPPeer ---
+
+
+def normalise_bgppeer(spec: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """A BGPPeer spec with canonical selectors and address, and Calico's defaults."""
+    if spec is None:
+        return None
+    result = dict(spec)
+    for field in ("nodeSelector", "peerSelector"):
+        if result.get(field):
+            result[field] = selector.canonical(result[field], name="spec." + field)
+    if result.get("peerIP"):
+        result["peerIP"] = str(netmath.parse_address(result["peerIP"], name="spec.peerIP"))
+    result.setdefault("keepOriginalNextHop", False)
+    result.setdefault("sourceAddress", "UseNodeIP")
+    return dict((key, value) for key, value in result.items() if value not in ("", None))
+
+
+def bgppeer_spec(params: Mapping[str, Any]) -> Dict[str, Any]:
+    """The managed BGPPeer fields from module options."""
+    spec = _spec_from_params(params, BGPPEER_FIELDS)
+    if "asNumber" in spec:
+        spec["asNumber"] = netmath.asn_plain(spec["asNumber"], name="as_number")
+    if "peerIP" in spec:
+        spec["peerIP"] = str(netmath.parse_address(spec["peerIP"], name="peer_ip"))
+    for field, option in (("nodeSelector", "node_selector"), ("peerSelector", "peer_selector")):
+        if field in spec:
+            spec[field] = selector.canonical(spec[field], name=option)
+    if "password" in spec:
+        secret = spec["password"]
+        spec["password"] = {"secretKeyRef": {"name": secret["name"], "key": secret["key"]}}
+    return spec
+
+
+def check_bgppeer_options(params: Mapping[str, Any]) -> None:
+    """The pairs Calico allows only one of, named by module option."""
+    for first, second in (("node", "node_selector"), ("peer_ip", "peer_selector")):
+        if params.get(first) is not None and params.get(second) is not None:
+            raise FlatnetError("%s and %s are mutually exclusive in a Calico BGPPeer; set only one of them." % (first, second))
+
+
+def merge_bgppeer(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
+    """Managed fields over the current spec; setting one of an exclusive pair clears the other."""
+    merged = dict(current)
+    for pair in BGPPEER_EXCLUSIVE:
+        for field in pair:
+            if field in managed:
+                for other in pair:
+                    if other != field:
+                        merged.pop(other, None)
+    merged.update(managed)
+    return merged
+
+
+def check_bgppeer(name: str, spec: Mapping[str, Any]) -> None:
+    """A peer needs an address or a peer selector, and an AS."""
+    if not spec.get("peerIP") and not spec.get("peerSelector"):
+        raise FlatnetError("BGPPeer %s needs peer_ip (the switch address) or peer_selector (other Calico nodes)." % name)
+    if spec.get("peerIP") and not spec.get("asNumber"):
+        raise FlatnetError("BGPPeer %s: as_number is required with peer_ip, e.g. as_number: 65200." % name)
+
+
+# --- BGPConfiguration ---
+
+
+def _cidr_entries(cidrs: Sequence[Any], name: str) -> List[Dict[str, str]]:
+    return [{"cidr": str(netmath.parse_cidr(entry["cidr"] if isinstance(entry, Mapping) else entry, name="%s[%d]" % (name, index)))}
+            for index, entry in enumerate(cidrs)]
+
+
+def normalise_bgpconfiguration(spec: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """A BGPConfiguration spec with sorted canonical service ranges and Calico's defaults."""
+    if spec is None:
+        return None
+    result = dict(spec)
+    for field in ("serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"):
+        entries = _cidr_entries(result.get(field) or [], "spec." + field)
+        if entries:
+            result[field] = sorted(entries, key=lambda entry: netmath.parse_cidr(entry["cidr"]).sort_key())
+        else:
+            result.pop(field, None)
+    result.setdefault("nodeToNodeMeshEnabled", True)
+    result.setdefault("logSeverityScreen", "Info")
+    return result
+
+
+def bgpconfiguration_spec(name: str, params: Mapping[str, Any]) -> Dict[str, Any]:
+    """The managed BGPConfiguration fields from module options."""
+    spec = _spec_from_params(params, BGPCONFIGURATION_FIELDS)
+    if "asNumber" in spec:
+        spec["asNumber"] = netmath.asn_plain(spec["asNumber"], name="as_number")
+    for field, option in (("serviceClusterIPs", "service_cluster_ips"), ("serviceExternalIPs", "service_external_ips"),
+                          ("serviceLoadBalancerIPs", "service_loadbalancer_ips")):
+        if field in spec:
+            spec[field] = _cidr_entries(spec[field], option)
+    if "listenPort" in spec and not 1 <= spec["listenPort"] <= 65535:
+        raise FlatnetError("listen_port: %s is out of range; use 1 to 65535 (BGP's port is 179)." % spec["listenPort"])
+    if name != "default":
+        if not name.startswith("node."):
+            raise FlatnetError("BGPConfiguration name %r: use 'default' for the cluster, or 'node.<node name>' for one node." % name)
+        options = dict((field, option) for option, field in BGPCONFIGURATION_FIELDS.items())
+        set_default_only = [options[field] for field in BGPCONFIGURATION_DEFAULT_ONLY if field in spec]
+        if set_default_only:
+            raise FlatnetError("BGPConfiguration %s: %s can be set only in the BGPConfiguration named 'default'."
+                               % (name, ", ".join(set_default_only)))
+    return spec
+
+
+# --- the read-modify-write loop ---
+
+
+class Outcome(NamedTuple):
+    """What reconcile or remove did."""
+
+    changed: bool
+    before: Optional[Dict[str, Any]]
+    after: Optional[Dict[str, Any]]
+    obj: Optional[Dict[str, Any]]
+
+
+def _body(group: str, kind: Kind, name: str, spec: Mapping[str, Any], current: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    if current is None:
+        return {"apiVersion": group, "kind": kind.kind, "metadata": {"name": name}, "spec": dict(spec)}
+    body = copy.deepcopy(dict(current))
+    body["apiVersion"], body["kind"], body["spec"] = group, kind.kind, dict(spec)
+    return body
+
+
+def _view(obj: Optional[Mapping[str, Any]], normalise: Callable[[Any], Any]) -> Optional[Dict[str, Any]]:
+    """The object as a diff shows it: name, labels and the normalised spec."""
+    view = k8s.strip_server_fields(obj)
+    if view is not None:
+        view["spec"] = normalise((obj or {}).get("spec") or {})
+    return view
+
+
+def reconcile(client: k8s.KubeClient, group: str, kind: Kind, name: str, managed: Mapping[str, Any],
+              normalise: Callable[[Any], Any], check: Callable[[Mapping[str, Any], Optional[Mapping[str, Any]]], None],
+              merge: Callable[[Mapping[str, Any], Mapping[str, Any]], Dict[str, Any]] = lambda current, managed: dict(current, **managed),
+              retries: int = DEFAULT_RETRIES) -> Outcome:
+    """Make the object carry the managed fields; retry a stale write up to `retries` times."""
+    path = k8s.object_path(group, kind.plural, name)
+    for _attempt in range(retries + 1):
+        current = client.get(path)
+        spec = merge((current or {}).get("spec") or {}, managed)
+        check(spec, current)
+        if current is not None and normalise(spec) == normalise(current.get("spec") or {}):
+            view = _view(current, normalise)
+            return Outcome(False, view, view, current)
+        try:
+            if current is None:
+                written = client.write("POST", k8s.collection_path(group, kind.plural), _body(group, kind, name, spec, None))
+            else:
+                written = client.write("PUT", path, _body(group, kind, name, spec, current))
+        except k8s.KubeError as error:
+            if error.status == k8s.CONFLICT:
+                continue
+            raise
+        return Outcome(True, _view(current, normalise), _view(written, normalise), written)
+    raise k8s.KubeError("%s %s kept changing under us: %d writes in a row met a newer resourceVersion (409 Conflict). Another "
+                        "controller may be rewriting it; find it, or try again." % (kind.kind, name, retries + 1), status=k8s.CONFLICT)
+
+
+def remove(client: k8s.KubeClient, group: str, kind: Kind, name: str, normalise: Callable[[Any], Any]) -> Outcome:
+    """Delete the object if it exists."""
+    path = k8s.object_path(group, kind.plural, name)
+    current = client.get(path)
+    if current is None:
+        return Outcome(False, None, None, None)
+    client.write("DELETE", path)
+    return Outcome(True, _view(current, normalise), None, None)
+
+
+def list_objects(client: k8s.KubeClient, group: str, kind: Kind) -> List[Dict[str, Any]]:
+    """All objects of a kind."""
+    return client.list(k8s.collection_path(group, kind.plural))
+
+
+def module_result(outcome: Outcome, key: str) -> Tuple[bool, Dict[str, Any]]:
+    """changed and the module's return values (with a diff)."""
+    return outcome.changed, {key: outcome.obj, "diff": {"before": outcome.before or {}, "after": outcome.after or {}}}
