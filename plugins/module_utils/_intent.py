@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
 from ansible_collections.flatnet.kube.plugins.module_utils import _selector as selector
+from ansible_collections.flatnet.kube.plugins.module_utils import _reconcile_intent as discovered
 
 ENCAPSULATION_MODES = ["Never", "Always", "CrossSubnet"]
 SWITCH_PLATFORMS = ["frr", "ios", "nxos", "eos", "junos", "vyos", "sonic", "vrp", "comware"]
@@ -77,6 +78,7 @@ _SWITCH_SPEC: Dict[str, Any] = {
     "peer_ip": {"type": "str", "required": True},
     "session_type": {"type": "str", "default": "ebgp", "choices": SESSION_TYPES},
     "password": {"type": "str", "no_log": True},
+    "peer_name": {"type": "str"},
 }
 
 _FABRIC_SPEC: Dict[str, Any] = {
@@ -263,6 +265,10 @@ def _check_switches(intent: Mapping[str, Any], cluster_as: Optional[int], ranges
         problems.add("flatnet_fabric.switches: no switch is given; list the switches the nodes peer with, e.g. "
                      "{name: switch1, platform: frr, as_number: 65200, peer_ip: 10.200.20.254}.")
     for path, switch in switches:
+        peer_name = switch.get("peer_name") or "peer-%s" % switch.get("name")
+        if not _K8S_NAME.match(peer_name):
+            problems.add("%s: the BGPPeer name '%s' is not a valid Kubernetes object name; set %s.peer_name to lower-case letters, "
+                         "digits, '-' and '.', e.g. 'peer-switch'." % (path, peer_name, path))
         switch_as = _check_asn(path + ".as_number", switch.get("as_number"), problems)
         _check_address(path + ".peer_ip", switch.get("peer_ip"), ranges, problems)
         if switch_as is None or cluster_as is None:
@@ -380,6 +386,7 @@ def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
         "peer_ip": str(netmath.parse_address(switch["peer_ip"])),
         "session_type": switch.get("session_type", "ebgp"),
         "has_password": bool(switch.get("password")),
+        "peer_name": switch.get("peer_name") or "peer-%s" % switch["name"],
     }
 
 
@@ -387,10 +394,12 @@ def _service_ranges(cluster: Mapping[str, Any], key: str) -> List[str]:
     return [str(netmath.parse_cidr(cidr)) for cidr in cluster.get(key) or []]
 
 
-def build_plan(intent: Mapping[str, Any]) -> Dict[str, Any]:
+def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
     """Derive the plan from an intent that check_intent found no problem in.
 
-    Secrets stay out: the plan says whether a password is set, never which.
+    With facts from cluster_network_info, the plan also holds the nodes, the
+    peering nodes and the discovered DNS address. Secrets stay out: the plan
+    says whether a password is set, never which.
     """
     cluster, fabric, office = intent["flatnet_cluster"], intent["flatnet_fabric"], intent["flatnet_office"]
     pools = [_pool_plan(pool) for pool in cluster["pools"]]
@@ -413,8 +422,8 @@ def build_plan(intent: Mapping[str, Any]) -> Dict[str, Any]:
             "service_external_ips": _service_ranges(cluster, "service_external_ips"),
             "service_loadbalancer_ips": _service_ranges(cluster, "service_loadbalancer_ips"),
             "domain": cluster.get("domain", "cluster.local"),
-            "dns_service_ip": cluster.get("dns_service_ip"),
             "peer_selector": selector.to_calico(cluster["peer_selector"]),
+            **discovered.cluster_plan(intent, facts),
         },
         "fabric": {
             "switches": [_switch_plan(switch) for switch in fabric["switches"]],
@@ -427,20 +436,25 @@ def build_plan(intent: Mapping[str, Any]) -> Dict[str, Any]:
                           "next_hop": gateway["next_hop"], "routes": routes} for gateway in office.get("gateways") or []],
             "dns_servers": [dict(server) for server in office.get("dns_servers") or []],
             "reverse_zones": netmath.reverse_zones(pod_cidrs + cluster_ips),
+            "passthrough_pools": [{"name": "office-" + re.sub(r"[.:/]+", "-", cidr).strip("-"), "cidr": cidr}
+                                  for cidr in netmath.summarise(office["networks"])],
         },
     }
 
 
-def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = ()) -> Dict[str, Any]:
-    """Check the intent and return its plan; raise IntentError listing every problem."""
+def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    """Check the intent (and, given cluster facts, hold it against them); return the plan or raise IntentError."""
     problems = check_variables(variables) + check_intent(intent)
+    if facts and not problems:
+        problems = discovered.check_against_cluster(intent, facts)
     if problems:
         raise IntentError(problems)
-    return build_plan(intent)
+    return build_plan(intent, facts)
 
 
 def module_argument_spec() -> Dict[str, Any]:
     """The intent_plan module's argument spec: the intent without the variable prefix."""
     spec = dict((name[len("flatnet_"):], option) for name, option in INTENT_SPEC.items())
     spec["variables"] = {"type": "list", "elements": "str", "default": []}
+    spec["cluster_facts"] = {"type": "dict"}
     return spec

@@ -231,6 +231,10 @@ options:
             description:
               - An optional BGP (TCP MD5) password for the sessions. Keep it in a vault; it is never shown.
             type: str
+          peer_name:
+            description:
+              - The name of the cluster's BGPPeer for this switch. Defaults to C(peer-<name>).
+            type: str
   office:
     description:
       - The office side that should reach the cluster.
@@ -290,6 +294,12 @@ options:
               - dnsmasq
               - coredns
               - windows
+  cluster_facts:
+    description:
+    - What M(flatnet.kube.cluster_network_info) returned. When given, the intent is also held against the cluster
+      (pool CIDRs and block sizes, overlaps with other pools, the cluster domain, the DNS Service address, a peer
+      selector that matches no node), and the plan gains the nodes, the peering nodes and the DNS Service address.
+    type: dict
   variables:
     description:
       - Names of the variables defined for the host, to catch mistyped C(flatnet_*) variables.
@@ -374,7 +384,7 @@ def main() -> None:
     module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
     intent = {"flatnet_" + key: module.params[key] for key in ("cluster", "fabric", "office")}
     try:
-        plan = plan_intent(intent, module.params["variables"])
+        plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"])
     except IntentError as error:
         module.fail_json(msg=str(error), problems=error.problems)
     module.exit_json(changed=False, plan=plan)

@@ -31,7 +31,7 @@ def _recap(output: str) -> Dict[str, int]:
 def test_example_inventory_passes_and_shows_the_plan(run_playbook: Callable[..., Any]) -> None:
     result = run_playbook("preflight.yml")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert _recap(result.stdout) == {"ok": 4, "changed": 0, "unreachable": 0, "failed": 0}
+    assert _recap(result.stdout) == {"ok": 5, "changed": 0, "unreachable": 0, "failed": 0}
     assert "cluster AS 64513 (private), domain cluster.local" in result.stdout
     assert "peering nodes: node-role.kubernetes.io/ingress == 'ingress'" in result.stdout
     assert "office routes: 10.233.0.0/17" in result.stdout

@@ -161,11 +161,17 @@ def test_seed_plan_is_exact(seed):
             "domain": "cluster.local",
             "dns_service_ip": None,
             "peer_selector": SEED_SELECTOR,
+            # Nothing was discovered: preflight ran without a cluster.
+            "discovered": False,
+            "api_group": None,
+            "nodes": [],
+            "peering_nodes": [],
+            "blocks_by_node": {},
         },
         "fabric": {
             "switches": [{
                 "name": "switch1", "platform": "frr", "as_number": 65200, "as_dot": "65200", "peer_ip": "10.200.20.254",
-                "session_type": "ebgp", "has_password": False,
+                "session_type": "ebgp", "has_password": False, "peer_name": "peer-switch",
             }],
             # One entry per range, each accepting the range and every more specific route in it, in address order.
             "accept_prefixes": [
@@ -179,6 +185,8 @@ def test_seed_plan_is_exact(seed):
             "gateways": [{"name": "office-gw1", "platform": "linux", "next_hop": "10.200.21.1", "routes": routes}],
             "dns_servers": [{"name": "office-dns1", "kind": "bind"}],
             "reverse_zones": SEED_ZONES,
+            # Disabled pools over the office networks, for calico_pool's optional pass-through.
+            "passthrough_pools": [{"name": "office-192-168-10-0-24", "cidr": "192.168.10.0/24"}],
         },
     }
 
@@ -952,9 +960,10 @@ def schema_differences(documented: Dict[str, Any], spec: Dict[str, Any], childre
 
 
 def role_options() -> Dict[str, Any]:
-    """The options of the preflight role's main entry point."""
+    """The intent options of the preflight role's main entry point (its own preflight_* knobs left out)."""
     with ROLE_ARGUMENT_SPECS.open(encoding="utf-8") as stream:
-        return yaml.safe_load(stream)["argument_specs"]["main"]["options"]
+        options = yaml.safe_load(stream)["argument_specs"]["main"]["options"]
+    return dict((name, option) for name, option in options.items() if not name.startswith("preflight_"))
 
 
 def module_doc_options() -> Dict[str, Any]:
@@ -973,6 +982,7 @@ def test_module_documentation_matches_argument_spec():
 def test_module_argument_spec_is_the_intent_without_prefix():
     spec = module_argument_spec()
     assert spec.pop("variables") == {"type": "list", "elements": "str", "default": []}
+    assert spec.pop("cluster_facts") == {"type": "dict"}
     assert spec == {name[len("flatnet_"):]: option for name, option in INTENT_SPEC.items()}
 
 
