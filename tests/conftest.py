@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import tempfile
-from typing import Any, Callable, Dict, Iterator, Tuple
+from typing import Any, Callable, Dict, Iterator, NamedTuple
 from unittest import mock
 
 import pytest
@@ -26,6 +26,8 @@ except ImportError:  # ansible-core before 2.19
     patch_module_args = None
 
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_TESTS = os.path.join(_ROOT, "tests")
+_LAB = os.path.join(_ROOT, "lab")
 
 
 def _collection_parent() -> str:
@@ -40,6 +42,13 @@ def _collection_parent() -> str:
 
 
 sys.path.insert(0, _collection_parent())
+# The lab's API emulator (lab/kubeapi) and the shared test helpers (tests/kube_helpers.py).
+for _path in (_LAB, _TESTS):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+from kubeapi.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from kube_helpers import SEED, Kube  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 
 @contextlib.contextmanager
@@ -53,17 +62,54 @@ def module_args(args: Dict[str, Any]) -> Iterator[None]:
             yield
 
 
+class ModuleRun(NamedTuple):
+    """What a module printed: its decoded result and the raw text."""
+
+    result: Dict[str, Any]
+    stdout: str
+
+
 @pytest.fixture(name="run_module")
-def fixture_run_module(capsys: pytest.CaptureFixture) -> Callable[..., Tuple[Dict[str, Any], str]]:
+def fixture_run_module(capsys: pytest.CaptureFixture) -> Callable[..., ModuleRun]:
     """Run a module's main() with args; return its JSON result and the raw stdout."""
 
-    def run(main: Callable[[], None], args: Dict[str, Any]) -> Tuple[Dict[str, Any], str]:
+    def run(main: Callable[[], None], args: Dict[str, Any]) -> ModuleRun:
         capsys.readouterr()
         with module_args(args), pytest.raises(SystemExit) as caught:
             main()
         stdout = capsys.readouterr().out
         result = json.loads(stdout)
         assert (caught.value.code or 0) == (1 if result.get("failed") else 0), stdout
-        return result, stdout
+        return ModuleRun(result, stdout)
 
     return run
+
+
+@pytest.fixture(name="cluster")
+def fixture_cluster(tmp_path: Any) -> Iterator[Emulator]:
+    """The seed's cluster, served by the lab's API emulator (Calico CRDs only)."""
+    with Emulator(str(tmp_path / "cluster"), seed=SEED) as emulator:
+        yield emulator
+
+
+@pytest.fixture(name="cluster_v3")
+def fixture_cluster_v3(tmp_path: Any) -> Iterator[Emulator]:
+    """The same cluster with Calico's API server (projectcalico.org/v3) installed."""
+    with Emulator(str(tmp_path / "cluster-v3"), seed=SEED, calico_v3=True) as emulator:
+        yield emulator
+
+
+@pytest.fixture(name="kube")
+def fixture_kube(cluster: Emulator) -> Iterator[Kube]:
+    """The official kubernetes client over the `cluster` emulator."""
+    kube = Kube(cluster)
+    yield kube
+    kube.api.close()
+
+
+@pytest.fixture(name="kube_v3")
+def fixture_kube_v3(cluster_v3: Emulator) -> Iterator[Kube]:
+    """The official kubernetes client over the `cluster_v3` emulator."""
+    kube = Kube(cluster_v3)
+    yield kube
+    kube.api.close()
