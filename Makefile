@@ -23,7 +23,7 @@ SANITY_PYTHON ?= 3.11
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install apt venv link tree test sanity units lint changelog-lint clean
+.PHONY: help install apt venv link tree test sanity units lint changelog-lint lab-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -62,8 +62,8 @@ sanity: install tree ## ansible-test sanity (offline pip bootstrap)
 	$(BIN)/python tests/tools/sanity_bootstrap.py $(SANITY_PYTHON)
 	cd $(TREE) && $(CURDIR)/tests/tools/run-sanity $(CURDIR)/$(BIN)/ansible-test $(SANITY_PYTHON)
 
-units: install ## pytest: module_utils, plugins, modules and playbook checks
-	$(BIN)/pytest -p no:cacheprovider tests/unit tests/playbooks
+units: install ## pytest: unit, emulator-backed module, lab API and playbook tests
+	$(BIN)/pytest -p no:cacheprovider tests
 
 lint: install ## ansible-lint, production profile, offline
 	$(BIN)/ansible-lint --offline --profile production
@@ -71,6 +71,10 @@ lint: install ## ansible-lint, production profile, offline
 changelog-lint: install ## antsibull-changelog lint of the fragments
 	$(BIN)/antsibull-changelog lint
 	@echo "changelog: $$(ls changelogs/fragments/*.y*ml 2>/dev/null | wc -l) fragments linted"
+
+LAB_API_STATE ?= $(BUILD)/lab/kubeapi
+lab-api: install ## serve the lab's emulated Kubernetes API on 127.0.0.1 (Ctrl-C stops it)
+	PYTHONPATH=lab $(BIN)/python -m kubeapi serve --state-dir $(LAB_API_STATE) --seed lab/seeds/seed-cluster.yml
 
 clean: ## remove the venv and build trees
 	rm -rf $(BUILD) $(VENV) $(TREE_ROOT) .ansible .cache tests/output

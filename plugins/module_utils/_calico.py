@@ -280,6 +280,16 @@ def bgpconfiguration_spec(name: str, params: Mapping[str, Any]) -> Dict[str, Any
     return spec
 
 
+def merge_bgpconfiguration(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
+    """Managed fields over the current spec; an empty range list removes the field."""
+    merged = dict(current)
+    merged.update(managed)
+    for field in ("serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"):
+        if field in merged and not merged[field]:
+            del merged[field]
+    return merged
+
+
 # --- the read-modify-write loop ---
 
 
@@ -300,12 +310,9 @@ def _body(group: str, kind: Kind, name: str, spec: Mapping[str, Any], current: O
     return body
 
 
-def _view(obj: Optional[Mapping[str, Any]], normalise: Callable[[Any], Any]) -> Optional[Dict[str, Any]]:
-    """The object as a diff shows it: name, labels and the normalised spec."""
-    view = k8s.strip_server_fields(obj)
-    if view is not None:
-        view["spec"] = normalise((obj or {}).get("spec") or {})
-    return view
+def _view(obj: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The object as a diff shows it: name, labels and the spec as stored."""
+    return k8s.strip_server_fields(obj)
 
 
 def reconcile(client: k8s.KubeClient, group: str, kind: Kind, name: str, managed: Mapping[str, Any],
@@ -319,7 +326,7 @@ def reconcile(client: k8s.KubeClient, group: str, kind: Kind, name: str, managed
         spec = merge((current or {}).get("spec") or {}, managed)
         check(spec, current)
         if current is not None and normalise(spec) == normalise(current.get("spec") or {}):
-            view = _view(current, normalise)
+            view = _view(current)
             return Outcome(False, view, view, current)
         try:
             if current is None:
@@ -330,19 +337,19 @@ def reconcile(client: k8s.KubeClient, group: str, kind: Kind, name: str, managed
             if error.status == k8s.CONFLICT:
                 continue
             raise
-        return Outcome(True, _view(current, normalise), _view(written, normalise), written)
+        return Outcome(True, _view(current), _view(written), written)
     raise k8s.KubeError("%s %s kept changing under us: %d writes in a row met a newer resourceVersion (409 Conflict). Another "
                         "controller may be rewriting it; find it, or try again." % (kind.kind, name, retries + 1), status=k8s.CONFLICT)
 
 
-def remove(client: k8s.KubeClient, group: str, kind: Kind, name: str, normalise: Callable[[Any], Any]) -> Outcome:
+def remove(client: k8s.KubeClient, group: str, kind: Kind, name: str) -> Outcome:
     """Delete the object if it exists."""
     path = k8s.object_path(group, kind.plural, name)
     current = client.get(path)
     if current is None:
         return Outcome(False, None, None, None)
     client.write("DELETE", path)
-    return Outcome(True, _view(current, normalise), None, None)
+    return Outcome(True, _view(current), None, None)
 
 
 def list_objects(client: k8s.KubeClient, group: str, kind: Kind) -> List[Dict[str, Any]]:

@@ -16,8 +16,8 @@ description:
     node-to-node mesh switch and the Service ranges that the nodes advertise over BGP.
   - Advertising O(service_cluster_ips) is what makes ClusterIPs reachable from outside the cluster; Calico does not
     advertise them by default.
-  - Only the options you set are managed. A list option replaces the list that is there. AS numbers may be given in
-    asplain or asdot notation and are written as integers.
+  - Only the options you set are managed. A list option replaces the list that is there, and an empty list removes
+    it. AS numbers may be given in asplain or asdot notation and are written as integers.
 author:
   - flatnet.kube contributors (@flatnet-kube)
 extends_documentation_fragment:
@@ -110,10 +110,11 @@ def run(module: AnsibleModule) -> dict:
     client = KubeClient(params, check_mode=module.check_mode)
     group = client.calico_group(params["api_group"])
     if params["state"] == "absent":
-        outcome = calico.remove(client, group, calico.BGPCONFIGURATION, name, calico.normalise_bgpconfiguration)
+        outcome = calico.remove(client, group, calico.BGPCONFIGURATION, name)
     else:
         outcome = calico.reconcile(client, group, calico.BGPCONFIGURATION, name, managed, calico.normalise_bgpconfiguration,
-                                   check=lambda spec, current: None, retries=params["conflict_retries"])
+                                   check=lambda spec, current: None, merge=calico.merge_bgpconfiguration,
+                                   retries=params["conflict_retries"])
     changed, result = calico.module_result(outcome, "bgpconfiguration")
     return dict(result, changed=changed, api_group=group)
 

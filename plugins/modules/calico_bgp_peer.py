@@ -139,7 +139,7 @@ def run(module: AnsibleModule) -> dict:
     group = client.calico_group(params["api_group"])
     name = params["name"]
     if params["state"] == "absent":
-        outcome = calico.remove(client, group, calico.BGPPEER, name, calico.normalise_bgppeer)
+        outcome = calico.remove(client, group, calico.BGPPEER, name)
     else:
         outcome = calico.reconcile(client, group, calico.BGPPEER, name, calico.bgppeer_spec(params), calico.normalise_bgppeer,
                                    check=lambda spec, current: calico.check_bgppeer(name, spec),

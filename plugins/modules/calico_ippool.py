@@ -130,7 +130,7 @@ def run(module: AnsibleModule) -> dict:
     group = client.calico_group(params["api_group"])
     name = params["name"]
     if params["state"] == "absent":
-        outcome = calico.remove(client, group, calico.IPPOOL, name, calico.normalise_ippool)
+        outcome = calico.remove(client, group, calico.IPPOOL, name)
     else:
         managed = calico.ippool_spec(params)
         others = calico.list_objects(client, group, calico.IPPOOL)

@@ -7,7 +7,7 @@ import copy
 import os
 import subprocess
 import sys
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional, Sequence
 
 import pytest
 import yaml
@@ -45,17 +45,19 @@ def example_intent() -> Dict[str, Any]:
 def run_playbook(tmp_path: Any, collections_path: str, example_intent: Dict[str, Any]) -> Callable[..., subprocess.CompletedProcess]:
     """Run a playbook against a copy of the example inventory, changed by `edit`."""
 
-    def run(playbook: str, edit: Callable[[Dict[str, Any]], None] = lambda intent: None) -> subprocess.CompletedProcess:
+    def run(playbook: str, edit: Callable[[Dict[str, Any]], None] = lambda intent: None, args: Sequence[str] = (),
+            env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
         inventory = tmp_path / "inventory"
-        (inventory / "group_vars" / "all").mkdir(parents=True)
+        (inventory / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
         with open(os.path.join(EXAMPLE, "hosts.yml"), encoding="utf-8") as source:
             (inventory / "hosts.yml").write_text(source.read(), encoding="utf-8")
         intent = copy.deepcopy(example_intent)
         edit(intent)
         (inventory / "group_vars" / "all" / "flatnet.yml").write_text(yaml.safe_dump(intent), encoding="utf-8")
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
-                   ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0")
-        return subprocess.run([_ansible_playbook(), "-i", str(inventory), os.path.join(ROOT, "playbooks", playbook)],
-                              cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=300, check=False)
+        environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
+                           ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", **(env or {}))
+        path = playbook if os.path.isabs(playbook) else os.path.join(ROOT, "playbooks", playbook)
+        return subprocess.run([_ansible_playbook(), "-i", str(inventory), path, *args],
+                              cwd=str(tmp_path), env=environment, capture_output=True, text=True, timeout=600, check=False)
 
     return run
