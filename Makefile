@@ -10,8 +10,10 @@ PYTHON ?= python3
 VENV ?= .venv
 BUILD := .build
 BIN := $(VENV)/bin
-# Debian packages the tests and the lab need.
-APT_PACKAGES ?= git iproute2
+# Debian packages the tests and the lab need. They are installed with a
+# policy-rc.d guard, so no daemon starts in the host's own network namespace:
+# the lab starts FRR and BIRD only inside its namespaces.
+APT_PACKAGES ?= git iproute2 frr frr-pythontools bird nftables curl
 # This checkout as an installed collection, for ansible.cfg's collections_path.
 LINK := $(BUILD)/collections/ansible_collections/flatnet/kube
 # A plain copy for ansible-test, which wants a real ansible_collections tree
@@ -34,7 +36,9 @@ apt: ## install the Debian packages that are missing
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "apt: installing $$missing"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  if [ -e /usr/sbin/policy-rc.d ]; then guard=; else guard=/usr/sbin/policy-rc.d; printf '#!/bin/sh\nexit 101\n' > $$guard; chmod +x $$guard; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; rc=$$?; \
+	  [ -z "$$guard" ] || rm -f $$guard; exit $$rc; \
 	else echo "apt: all of $(APT_PACKAGES) present"; fi
 
 venv: $(VENV)/.installed ## the Python venv with pinned, ranged requirements

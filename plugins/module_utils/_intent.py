@@ -376,6 +376,13 @@ def _accept_prefixes(cidrs: Sequence[str]) -> List[Dict[str, Any]]:
     return entries
 
 
+def _max_prefix(pools: Sequence[Mapping[str, Any]], services: Sequence[str]) -> int:
+    """A session's prefix limit: every block twice (a block can also arrive split by borrowed /32s), each
+    Service range with room for /32 routes of Services with externalTrafficPolicy Local, and some headroom."""
+    blocks = sum(pool["blocks"] for pool in pools if not pool["disabled"])
+    return 2 * blocks + 64 * len(services) + 16
+
+
 def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
     as_number = netmath.asn_plain(switch["as_number"])
     return {
@@ -428,12 +435,14 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
         "fabric": {
             "switches": [_switch_plan(switch) for switch in fabric["switches"]],
             "accept_prefixes": _accept_prefixes(pod_cidrs + advertised_services),
+            "max_prefix": _max_prefix(pools, advertised_services),
         },
         "office": {
             "networks": netmath.summarise(office["networks"]),
             "routes": routes,
-            "gateways": [{"name": gateway["name"], "platform": gateway.get("platform", "linux"),
-                          "next_hop": gateway["next_hop"], "routes": routes} for gateway in office.get("gateways") or []],
+            "gateways": [{"name": gateway["name"], "platform": gateway.get("platform", "linux"), "next_hop": gateway["next_hop"],
+                          "routes": routes, "static_routes": [{"dest": route, "via": gateway["next_hop"]} for route in routes]}
+                         for gateway in office.get("gateways") or []],
             "dns_servers": [dict(server) for server in office.get("dns_servers") or []],
             "reverse_zones": netmath.reverse_zones(pod_cidrs + cluster_ips),
             "passthrough_pools": [{"name": "office-" + re.sub(r"[.:/]+", "-", cidr).strip("-"), "cidr": cidr}

@@ -27,6 +27,10 @@ def _recap(output: str) -> Dict[str, int]:
     return dict(zip(("ok", "changed", "unreachable", "failed"), map(int, match.groups())))
 
 
+# The cluster side only: the switch and gateway plays need the network lab.
+CLUSTER_ONLY = ["--limit", "localhost"]
+
+
 def _against(cluster: Any, extra: Callable[[Dict[str, Any]], None] = lambda intent: None) -> Callable[[Dict[str, Any]], None]:
     def edit(intent: Dict[str, Any]) -> None:
         intent["flatnet_cluster"]["api"] = {"kubeconfig": cluster.kubeconfig_path}
@@ -35,7 +39,7 @@ def _against(cluster: Any, extra: Callable[[Dict[str, Any]], None] = lambda inte
 
 
 def test_site_makes_the_seed_resources_and_a_rerun_changes_nothing(cluster, kube, run_playbook, tmp_path):
-    first = run_playbook("site.yml", _against(cluster))
+    first = run_playbook("site.yml", _against(cluster), args=CLUSTER_ONLY)
     assert first.returncode == 0, first.stdout + first.stderr
     assert _recap(first.stdout)["changed"] == 3  # the pool's ipipMode, the BGPConfiguration, the BGPPeer
     pool = kube.get("ippools", "default-pool")["spec"]
@@ -44,7 +48,7 @@ def test_site_makes_the_seed_resources_and_a_rerun_changes_nothing(cluster, kube
     assert kube.get("bgpconfigurations", "default")["spec"] == SEED_BGP
     assert kube.names("ippools") == ["default-pool"]  # the office pass-through is off by default
 
-    second = run_playbook("site.yml", _against(cluster))
+    second = run_playbook("site.yml", _against(cluster), args=CLUSTER_ONLY)
     assert second.returncode == 0 and _recap(second.stdout)["changed"] == 0, second.stdout
 
     output = tmp_path / "read-back.json"
@@ -58,7 +62,7 @@ def test_site_makes_the_seed_resources_and_a_rerun_changes_nothing(cluster, kube
 
 def test_check_diff_shows_the_change_and_writes_nothing(cluster, kube, run_playbook):
     state = kube.state()
-    result = run_playbook("site.yml", _against(cluster), args=["--check", "--diff"])
+    result = run_playbook("site.yml", _against(cluster), args=CLUSTER_ONLY + ["--check", "--diff"])
     assert result.returncode == 0, result.stdout + result.stderr
     assert _recap(result.stdout)["changed"] == 3
     assert '-        "ipipMode": "Always",' in result.stdout and '+        "ipipMode": "Never",' in result.stdout
@@ -69,10 +73,10 @@ def test_check_diff_shows_the_change_and_writes_nothing(cluster, kube, run_playb
 
 
 def test_the_office_passthrough_pools(cluster, kube, run_playbook):
-    on = run_playbook("site.yml", _against(cluster), args=["-e", "calico_pool_office_passthrough=true"])
+    on = run_playbook("site.yml", _against(cluster), args=CLUSTER_ONLY + ["-e", "calico_pool_office_passthrough=true"])
     assert on.returncode == 0, on.stdout + on.stderr
     assert kube.get("ippools", "office-192-168-10-0-24")["spec"]["disabled"] is True
-    off = run_playbook("site.yml", _against(cluster))
+    off = run_playbook("site.yml", _against(cluster), args=CLUSTER_ONLY)
     assert off.returncode == 0 and kube.names("ippools") == ["default-pool"]
 
 
@@ -80,7 +84,7 @@ def test_a_password_goes_to_a_secret_calico_node_can_read(cluster, kube, run_pla
     def with_password(intent: Dict[str, Any]) -> None:
         intent["flatnet_fabric"]["switches"][0]["password"] = PASSWORD
 
-    first = run_playbook("site.yml", _against(cluster, with_password), args=["--diff"])
+    first = run_playbook("site.yml", _against(cluster, with_password), args=CLUSTER_ONLY + ["--diff"])
     assert first.returncode == 0, first.stdout + first.stderr
     assert PASSWORD not in first.stdout + first.stderr
     assert kube.get("bgppeers", "peer-switch")["spec"]["password"] == {"secretKeyRef": {"name": "bgp-peer-switch", "key": "password"}}
@@ -91,7 +95,7 @@ def test_a_password_goes_to_a_secret_calico_node_can_read(cluster, kube, run_pla
         (["secrets"], ["bgp-peer-switch"], ["get", "list", "watch"])]
     binding = kube.rbac.read_namespaced_role_binding("flatnet-bgp-passwords", "kube-system")
     assert [(subject.kind, subject.name, subject.namespace) for subject in binding.subjects] == [("ServiceAccount", "calico-node", "kube-system")]
-    second = run_playbook("site.yml", _against(cluster, with_password))
+    second = run_playbook("site.yml", _against(cluster, with_password), args=CLUSTER_ONLY)
     assert second.returncode == 0 and _recap(second.stdout)["changed"] == 0, second.stdout
     assert PASSWORD not in second.stdout + second.stderr
 
@@ -115,7 +119,7 @@ def _selector_matches_nothing(intent: Dict[str, Any]) -> None:
 ])
 def test_bad_input_changes_nothing_in_the_cluster(cluster, kube, run_playbook, edit, message):
     state = kube.state()
-    result = run_playbook("site.yml", _against(cluster, edit))
+    result = run_playbook("site.yml", _against(cluster, edit), args=CLUSTER_ONLY)
     assert result.returncode == 2
     assert message in result.stdout.replace("\\n", "\n")
     assert "calico_pool" not in result.stdout.split("PLAY RECAP")[0].split("FAILED!")[-1]

@@ -178,11 +178,14 @@ def test_seed_plan_is_exact(seed):
                 {"prefix": "10.233.0.0/18", "family": 4, "ge": 18, "le": 32},
                 {"prefix": "10.233.64.0/18", "family": 4, "ge": 18, "le": 32},
             ],
+            # 64 blocks twice, one Service range with room for 64 /32s, 16 spare.
+            "max_prefix": 2 * 64 + 64 + 16,
         },
         "office": {
             "networks": ["192.168.10.0/24"],
             "routes": routes,
-            "gateways": [{"name": "office-gw1", "platform": "linux", "next_hop": "10.200.21.1", "routes": routes}],
+            "gateways": [{"name": "office-gw1", "platform": "linux", "next_hop": "10.200.21.1", "routes": routes,
+                          "static_routes": [{"dest": "10.233.0.0/17", "via": "10.200.21.1"}]}],
             "dns_servers": [{"name": "office-dns1", "kind": "bind"}],
             "reverse_zones": SEED_ZONES,
             # Disabled pools over the office networks, for calico_pool's optional pass-through.
