@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 # Debian packages the tests and the lab need. They are installed with a
 # policy-rc.d guard, so no daemon starts in the host's own network namespace:
 # the lab starts FRR and BIRD only inside its namespaces.
-APT_PACKAGES ?= git iproute2 frr frr-pythontools bird nftables curl
+APT_PACKAGES ?= git iproute2 iputils-ping frr frr-pythontools bird nftables curl
 # This checkout as an installed collection, for ansible.cfg's collections_path.
 LINK := $(BUILD)/collections/ansible_collections/flatnet/kube
 # A plain copy for ansible-test, which wants a real ansible_collections tree
@@ -25,7 +25,7 @@ SANITY_PYTHON ?= 3.11
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install apt venv link tree test sanity units lint changelog-lint lab-api clean
+.PHONY: help install apt venv link tree test sanity units lint molecule changelog-lint lab-up lab-down lab-status lab-shell demo lab-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -59,7 +59,7 @@ tree: ## copy the tracked and new files into a tree for ansible-test
 	git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C $(TREE)
 
 test: install ## install everything and run every gate
-	$(MAKE) --no-print-directory sanity units lint changelog-lint
+	$(MAKE) --no-print-directory sanity units lint changelog-lint molecule
 	@echo "make test: every gate passed"
 
 sanity: install tree ## ansible-test sanity (offline pip bootstrap)
@@ -72,12 +72,43 @@ units: install ## pytest: unit, emulator-backed module, lab API and playbook tes
 lint: install ## ansible-lint, production profile, offline
 	$(BIN)/ansible-lint --offline --profile production
 
+molecule: install ## the molecule scenarios (default: the seed; twin: other values) on the network lab
+	$(BIN)/molecule test --all
+
 changelog-lint: install ## antsibull-changelog lint of the fragments
 	$(BIN)/antsibull-changelog lint
 	@echo "changelog: $$(ls changelogs/fragments/*.y*ml 2>/dev/null | wc -l) fragments linted"
 
-LAB_API_STATE ?= $(BUILD)/lab/kubeapi
-lab-api: install ## serve the lab's emulated Kubernetes API on 127.0.0.1 (Ctrl-C stops it)
+# The lab: a twin of INVENTORY in network namespaces (see README).
+INVENTORY ?= inventory/example
+LAB_STATE ?= $(BUILD)/lab
+NETLAB = PYTHONPATH=lab $(BIN)/python -m netlab
+LAB_PLAYBOOK = . $(LAB_STATE)/env && $(BIN)/ansible-playbook -i $(INVENTORY) -i $(LAB_STATE)/inventory.yml
+
+lab-up: install ## build the lab twin of INVENTORY (default inventory/example)
+	$(NETLAB) up --inventory $(INVENTORY) --state-dir $(LAB_STATE)
+
+lab-down: ## remove every namespace, process and file of the lab
+	$(NETLAB) down --state-dir $(LAB_STATE)
+
+lab-status: ## the lab's BGP sessions, learned routes, namespaces and processes
+	$(NETLAB) status --state-dir $(LAB_STATE)
+
+lab-shell: ## a shell on the lab's office PC
+	$(NETLAB) shell --state-dir $(LAB_STATE)
+
+demo: lab-up ## install, build the lab, run site.yml, and report what the office PC reaches
+	$(LAB_PLAYBOOK) playbooks/site.yml
+	$(LAB_PLAYBOOK) playbooks/verify.yml
+	@echo
+	@echo "The lab is up. Explore it:"
+	@echo "  make lab-shell                      # a shell on the office PC (try: curl http://10.233.0.10/)"
+	@echo "  make lab-status                     # BGP sessions and learned routes on the switch"
+	@echo "  . $(LAB_STATE)/env; kubectl get bgppeers.crd.projectcalico.org"
+	@echo "Tear it down with: make lab-down"
+
+LAB_API_STATE ?= $(BUILD)/kubeapi
+lab-api: install ## serve only the lab's emulated Kubernetes API on 127.0.0.1 (Ctrl-C stops it)
 	PYTHONPATH=lab $(BIN)/python -m kubeapi serve --state-dir $(LAB_API_STATE) --seed lab/seeds/seed-cluster.yml
 
 clean: ## remove the venv and build trees

@@ -1,0 +1,307 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""up, down, status and sync: building the lab, taking it apart, looking at it.
+
+STATE/lab.json is written before anything is created and lists every
+namespace and FRR pathspace the lab may make, so ``down`` (and ``up``, which
+starts with the same cleanup) removes the leftovers of a run that stopped
+half-way, and never anything it did not make.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from typing import Any, Callable, Optional
+
+import yaml
+
+from . import bird, fabric, frr, kube, nftables, overlay, procs, sh
+from .model import LabError, Topology
+
+LAB_FILE = "lab.json"
+LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+API_TIMEOUT = 30.0
+READY_TIMEOUT = 15.0
+STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "bird@", "frr-", "kubeapi")
+_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", "nodes", "pods", "switch"}
+
+
+def child_env() -> dict:
+    """The environment of the lab's Python processes: lab/ on PYTHONPATH."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = LAB_DIR + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
+class Progress:
+    """Prints each step with the time it took."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+
+    def step(self, text: str, action: Callable[[], Any]) -> Any:
+        """Run one step and report it."""
+        began = time.monotonic()
+        print("  %-64s" % text, end="", flush=True)
+        result = action()
+        print(" %5.1fs" % (time.monotonic() - began), flush=True)
+        return result
+
+    def total(self) -> float:
+        """Seconds since the start."""
+        return time.monotonic() - self.start
+
+
+# --- the state file --------------------------------------------------------------------------------------------------
+
+
+def lab_record(topo: Topology, state_dir: str) -> dict:
+    """What down, status and sync need to know about a lab."""
+    return {"prefix": topo.prefix, "namespaces": topo.namespaces + topo.all_pod_netns(), "pathspaces": [topo.switch.pathspace],
+            "switch": {"name": topo.switch.name, "netns": topo.switch.netns, "pathspace": topo.switch.pathspace},
+            "gateway": {"name": topo.gateway.name, "netns": topo.gateway.netns}, "pc": {"netns": topo.pc_netns, "ip": topo.pc_ip},
+            "nodes": [{"name": node.name, "netns": node.netns, "ip": node.ip} for node in topo.nodes],
+            "cluster_ranges": topo.cluster_ranges(), "service_ranges": topo.service_ranges(),
+            "kubeconfig": os.path.join(state_dir, "kubeconfig")}
+
+
+def read_record(state_dir: str) -> Optional[dict]:
+    """STATE/lab.json, None when there is none."""
+    path = os.path.join(state_dir, LAB_FILE)
+    if not os.path.exists(path):
+        return None
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _write_json(path: str, data: Any) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)
+        handle.write("\n")
+
+
+# --- cleanup ---------------------------------------------------------------------------------------------------------
+
+
+def _remove_state_dir(state_dir: str) -> None:
+    if not os.path.isdir(state_dir):
+        return
+    strangers = sorted(set(os.listdir(state_dir)) - _OURS)
+    if strangers:
+        raise LabError("%s holds files the lab did not make (%s); not removing it" % (state_dir, ", ".join(strangers[:5])))
+    shutil.rmtree(state_dir)
+
+
+def cleanup(state_dir: str, topo: Optional[Topology] = None, quiet: bool = False) -> list:
+    """Stop the lab's processes, delete its namespaces, FRR directories and state directory; what was removed."""
+    record = read_record(state_dir) or {}
+    namespaces = list(record.get("namespaces") or [])
+    pathspaces = list(record.get("pathspaces") or [])
+    if topo is not None:
+        namespaces += [name for name in topo.namespaces + topo.all_pod_netns() if name not in namespaces]
+        pathspaces += [name for name in [topo.switch.pathspace] if name not in pathspaces]
+    if os.path.isdir(state_dir):
+        procs.Registry(state_dir).stop_all(STOP_ORDER)
+    present = [name for name in namespaces if sh.netns_exists(name)]
+    procs.stop([(pid, procs.start_time(pid)) for name in present for pid in sh.netns_pids(name)])
+    for name in present:
+        sh.netns_delete(name)
+    for name in namespaces:
+        etc = os.path.join("/etc/netns", name)
+        if os.path.isdir(etc):
+            shutil.rmtree(etc, ignore_errors=True)
+    for pathspace in pathspaces:
+        frr.remove(pathspace)
+    _remove_state_dir(state_dir)
+    if present and not quiet:
+        print("removed %d namespaces: %s" % (len(present), " ".join(present)))
+    return present
+
+
+# --- up --------------------------------------------------------------------------------------------------------------
+
+
+def start_kubeapi(topo: Topology, state_dir: str, registry: procs.Registry) -> str:
+    """Start the emulated API with the lab's seed; the kubeconfig path."""
+    seed_path = os.path.join(state_dir, "seed.yml")
+    with open(seed_path, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(kube.seed_description(topo), handle, default_flow_style=False, sort_keys=False)
+    api_dir = os.path.join(state_dir, "kubeapi")
+    os.makedirs(api_dir, exist_ok=True)
+    ready = os.path.join(api_dir, "ready")
+    command = [sys.executable, "-m", "kubeapi", "serve", "--state-dir", api_dir, "--seed", seed_path, "--ready-file", ready]
+    process = procs.spawn(command, os.path.join(state_dir, "kubeapi.log"), env=child_env())
+    registry.add("kubeapi", process.pid)
+    if not sh.wait_for(lambda: os.path.exists(ready) or process.poll() is not None, API_TIMEOUT, step=0.1) or not os.path.exists(ready):
+        raise LabError("the emulated API did not start (see %s)" % os.path.join(state_dir, "kubeapi.log"))
+    kubeconfig = os.path.join(state_dir, "kubeconfig")
+    os.symlink(os.path.join("kubeapi", "kubeconfig"), kubeconfig)
+    return kubeconfig
+
+
+def start_switch(topo: Topology, state_dir: str, registry: procs.Registry) -> None:
+    """The switch's wires and its FRR."""
+    fabric.build_switch(topo)
+    frr.prepare(topo.switch.pathspace)
+    frr.start(topo.switch.netns, topo.switch.pathspace, os.path.join(state_dir, "switch"), registry, topo.switch.name)
+
+
+def start_pods(topo: Topology, state_dir: str, api: Any, registry: procs.Registry) -> list:
+    """Address, wire and start every pod, then register them in the API with their Endpoints."""
+    pods, changed = kube.plan_pods(topo, kube.list_custom(api, "ipamblocks"))
+    kube.save_blocks(api, changed)
+    nodes = {node.name: node for node in topo.nodes}
+    pod_dir = os.path.join(state_dir, "pods")
+    os.makedirs(pod_dir, exist_ok=True)
+    for pod in pods:
+        fabric.build_pod(pod, nodes[pod.node])
+        command = [sys.executable, "-m", "netlab.responder", "--name", pod.name, "--ready-file", os.path.join(pod_dir, pod.name + ".ready")]
+        for port, _protocol in pod.ports:
+            command += ["--port", str(port)]
+        process = procs.spawn(sh.in_netns(pod.netns, command), os.path.join(pod_dir, pod.name + ".log"), env=child_env())
+        registry.add("responder@%s" % pod.name, process.pid)
+    ready = [os.path.join(pod_dir, pod.name + ".ready") for pod in pods]
+    if not sh.wait_for(lambda: all(os.path.exists(path) for path in ready), READY_TIMEOUT):
+        raise LabError("pods did not start serving: %s" % ", ".join(pod.name for pod, path in zip(pods, ready) if not os.path.exists(path)))
+    kube.create_pods(api, pods, {node.name: node.ip for node in topo.nodes})
+    kube.sync_endpoints(api)
+    return pods
+
+
+def sync_nft(record: dict, api: Any) -> int:
+    """Render kube-proxy's and Felix's tables from the API into every node; the number of Service ports."""
+    services, endpoints = kube.list_core(api, "services"), kube.list_core(api, "endpoints")
+    pools = kube.list_custom(api, "ippools")
+    proxy = nftables.render_kube_proxy(services, endpoints, record["cluster_ranges"])
+    nat = nftables.render_nat_outgoing(pools, record["service_ranges"])
+    for node in record["nodes"]:
+        nftables.apply(node["netns"], proxy + nat)
+    return len(nftables.service_entries(services, endpoints))
+
+
+def start_routing(topo: Topology, state_dir: str, kubeconfig: str, registry: procs.Registry, interval: float) -> None:
+    """Per node: the agent renders bird.cfg once, BIRD starts on it, the agent keeps polling."""
+    env = child_env()
+    files = {node.name: bird.NodeFiles(os.path.join(state_dir, "nodes", node.name)) for node in topo.nodes}
+    bird.render_once([node.name for node in topo.nodes], kubeconfig, files, env)
+    for node in topo.nodes:
+        registry.add("bird@%s" % node.name, bird.start_bird(node.netns, files[node.name]))
+    for node in topo.nodes:
+        keeper, agent = bird.start_agent(node.name, kubeconfig, files[node.name], env, interval)
+        registry.add("agent-keeper@%s" % node.name, keeper)
+        if agent:
+            registry.add("agent@%s" % node.name, agent)
+
+
+def up(topo: Topology, state_dir: str, interval: float = 1.0) -> float:
+    """Build the lab; the seconds it took."""
+    progress = Progress()
+    print("netlab: building the lab of %d nodes x %d pods in %s (namespaces %s*)" % (len(topo.nodes), topo.pods_per_node, state_dir, topo.prefix))
+    progress.step("cleaning up an earlier run", lambda: cleanup(state_dir, topo, quiet=True))
+    os.makedirs(state_dir)
+    record = lab_record(topo, state_dir)
+    _write_json(os.path.join(state_dir, LAB_FILE), record)
+    registry = procs.Registry(state_dir)
+    kubeconfig = progress.step("emulated Kubernetes API on 127.0.0.1", lambda: start_kubeapi(topo, state_dir, registry))
+    progress.step("switch %s (%s, FRR -N %s)" % (topo.switch.name, topo.switch.netns, topo.switch.pathspace),
+                  lambda: start_switch(topo, state_dir, registry))
+    progress.step("gateway %s (%s) and office PC (%s)" % (topo.gateway.name, topo.gateway.netns, topo.pc_netns), lambda: fabric.build_office(topo))
+    progress.step("nodes %s" % " ".join(node.netns for node in topo.nodes), lambda: [fabric.build_node(topo, node) for node in topo.nodes])
+    api = kube.api_client(kubeconfig)
+    try:
+        pods = progress.step("pods, responders, Pod and Endpoints objects", lambda: start_pods(topo, state_dir, api, registry))
+        progress.step("kube-proxy and natOutgoing nftables on every node", lambda: sync_nft(record, api))
+    finally:
+        api.close()
+    progress.step("BIRD and the calico-node agent on every node", lambda: start_routing(topo, state_dir, kubeconfig, registry, interval))
+    overlay.write_overlay(topo, os.path.join(state_dir, "inventory.yml"))
+    overlay.write_env(os.path.join(state_dir, "env"), kubeconfig)
+    print_summary(topo, state_dir, pods)
+    seconds = progress.total()
+    print("netlab: up in %.1fs" % seconds)
+    return seconds
+
+
+def print_summary(topo: Topology, state_dir: str, pods: list) -> None:
+    """The topology, by name and address."""
+    switch, gateway = topo.switch, topo.gateway
+    switch_line = "%s/%d on br0, %s/%d on %s; FRR pathspace %s" % (
+        switch.peer_ip, topo.nodes[0].prefixlen, switch.transit_ip, topo.transit_prefixlen, switch.transit_port, switch.pathspace)
+    gateway_line = "%s/%d on %s, %s/%d on %s" % (
+        gateway.transit_ip, topo.transit_prefixlen, gateway.uplink, gateway.lan_ip, topo.office_lan_prefixlen, gateway.lan_port)
+    lines = ["", "  %-22s %s" % (switch.netns, switch_line), "  %-22s %s" % (gateway.netns, gateway_line),
+             "  %-22s %s/%d, default via %s" % (topo.pc_netns, topo.pc_ip, topo.office_lan_prefixlen, gateway.lan_ip)]
+    lines += ["  %-22s %s/%d on eth0 (%s on br0)" % (node.netns, node.ip, node.prefixlen, node.switch_port) for node in topo.nodes]
+    for pod in pods:
+        ports = ",".join(str(port) for port, _protocol in pod.ports)
+        lines.append("  %-22s %s/32 %s, port %s (%s on %s)" % (pod.netns, pod.ip, pod.name, ports, pod.host_veth, pod.node))
+    if topo.skipped:
+        lines.append("  not in the lab: %s" % ", ".join(topo.skipped))
+    lines += ["", "  inventory overlay  %s" % os.path.join(state_dir, "inventory.yml"),
+              "  environment        . %s" % os.path.join(state_dir, "env")]
+    print("\n".join(lines))
+
+
+# --- status, sync, shell ---------------------------------------------------------------------------------------------
+
+
+def status(state_dir: str) -> int:
+    """Print what runs; 1 when there is no lab."""
+    record = read_record(state_dir)
+    if record is None:
+        print("netlab: no lab in %s" % state_dir)
+        return 1
+    present = set(sh.netns_list())
+    print("namespaces:")
+    for name in record["namespaces"]:
+        print("  %-28s %s" % (name, "present" if name in present else "MISSING"))
+    print("processes:")
+    for name, pid, running in procs.Registry(state_dir).status():
+        print("  %-28s %7d %s" % (name, pid, "running" if running else "GONE"))
+    switch = record["switch"]
+    if switch["netns"] in present:
+        for command in ("show bgp summary", "show ip route"):
+            print("%s (vtysh -N %s):" % (command, switch["pathspace"]))
+            print(_indent(frr.vtysh(switch["pathspace"], command)))
+    gateway = record["gateway"]
+    if gateway["netns"] in present:
+        print("ip route in %s:" % gateway["netns"])
+        print(_indent(sh.run(["ip", "-n", gateway["netns"], "route"], check=False).stdout))
+    return 0
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line for line in text.rstrip().splitlines())
+
+
+def sync(state_dir: str) -> int:
+    """Re-write the Endpoints and re-render every node's nftables from the API."""
+    record = read_record(state_dir)
+    if record is None:
+        raise LabError("no lab in %s; run up first" % state_dir)
+    api = kube.api_client(record["kubeconfig"])
+    try:
+        written = kube.sync_endpoints(api)
+        ports = sync_nft(record, api)
+    finally:
+        api.close()
+    print("netlab: %d Endpoints written, %d Service ports programmed on %d nodes" % (written, ports, len(record["nodes"])))
+    return 0
+
+
+def shell(state_dir: str, netns: Optional[str] = None) -> int:
+    """Replace this process with a shell in the office PC's namespace (or another lab namespace)."""
+    record = read_record(state_dir)
+    if record is None:
+        raise LabError("no lab in %s; run up first" % state_dir)
+    target = netns or record["pc"]["netns"]
+    if target not in record["namespaces"]:
+        raise LabError("%s is not a namespace of this lab" % target)
+    sys.stdout.flush()
+    os.execvp("ip", sh.in_netns(target, ["bash"]))
+    return 0  # not reached

@@ -1,0 +1,140 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The lab's processes: started detached, recorded in STATE/pids.json, stopped by pid.
+
+Each record keeps the process's start time (field 22 of /proc/PID/stat), so a
+pid that the system has since given to another process is never signalled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from typing import Optional
+
+PIDS_FILE = "pids.json"
+TERM_WAIT = 5.0
+KILL_WAIT = 2.0
+
+
+def start_time(pid: int) -> Optional[str]:
+    """The start time of a process (clock ticks since boot), None when it does not exist."""
+    try:
+        with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return None
+    fields = text[text.rfind(")") + 2:].split()
+    return fields[19] if len(fields) > 19 else None
+
+
+def alive(pid: int, started: Optional[str] = None) -> bool:
+    """Whether the process runs (and is the recorded one, when its start time is given); zombies count as gone."""
+    now = start_time(pid)
+    if now is None or (started is not None and now != started):
+        return False
+    try:
+        with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
+            text = handle.read()
+    except OSError:
+        return False
+    return text[text.rfind(")") + 2:].split()[0] != "Z"
+
+
+class Registry:
+    """STATE/pids.json: name -> {pid, start}; rewritten after every change so a crash leaves it complete."""
+
+    def __init__(self, state_dir: str) -> None:
+        self.path = os.path.join(state_dir, PIDS_FILE)
+        self.entries: dict = {}
+        if os.path.exists(self.path):
+            with open(self.path, encoding="utf-8") as handle:
+                self.entries = json.load(handle)
+
+    def add(self, name: str, pid: int) -> None:
+        """Record a process."""
+        self.entries[name] = {"pid": pid, "start": start_time(pid)}
+        self._save()
+
+    def _save(self) -> None:
+        directory = os.path.dirname(self.path)
+        os.makedirs(directory, exist_ok=True)
+        handle, temp = tempfile.mkstemp(prefix=".pids-", dir=directory)
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(self.entries, out, indent=1, sort_keys=True)
+        os.replace(temp, self.path)
+
+    def status(self) -> list:
+        """(name, pid, alive) for every record."""
+        return [(name, entry["pid"], alive(entry["pid"], entry.get("start"))) for name, entry in sorted(self.entries.items())]
+
+    def stop_all(self, order: tuple = ()) -> None:
+        """Stop every recorded process; names starting with an entry of ``order`` go first, in that order."""
+        def rank(name: str) -> int:
+            return next((index for index, head in enumerate(order) if name.startswith(head)), len(order))
+        groups: dict = {}
+        for name, entry in self.entries.items():
+            groups.setdefault(rank(name), []).append((entry["pid"], entry.get("start")))
+        for key in sorted(groups):
+            stop(groups[key])
+        self.entries = {}
+        if os.path.exists(self.path):
+            os.unlink(self.path)
+
+
+def _signal(pid: int, signum: int) -> None:
+    try:
+        os.kill(pid, signum)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+def _reap(pids: list) -> None:
+    """Collect the exit status of any of our own children among them (they would stay zombies)."""
+    for pid in pids:
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+
+
+def stop(targets: list, term_wait: float = TERM_WAIT) -> None:
+    """SIGTERM the (pid, start) targets, wait a bounded time, then SIGKILL what is left."""
+    live = [(pid, started) for pid, started in targets if alive(pid, started)]
+    for pid, _started in live:
+        _signal(pid, signal.SIGTERM)
+    for _attempt in range(int(term_wait / 0.05)):
+        _reap([pid for pid, _started in live])
+        live = [(pid, started) for pid, started in live if alive(pid, started)]
+        if not live:
+            return
+        time.sleep(0.05)
+    for pid, _started in live:
+        _signal(pid, signal.SIGKILL)
+    for _attempt in range(int(KILL_WAIT / 0.05)):
+        _reap([pid for pid, _started in live])
+        if not any(alive(pid, started) for pid, started in live):
+            return
+        time.sleep(0.05)
+
+
+def spawn(command: list, log_path: str, env: Optional[dict] = None) -> subprocess.Popen:
+    """Start a long-running process in its own session, its output going to a log file."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
+                                env=env, start_new_session=True, close_fds=True)
+
+
+def read_pidfile(path: str) -> Optional[int]:
+    """The pid in a daemon's pid file, None when there is none yet."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read().strip()
+    except OSError:
+        return None
+    return int(text) if text.isdigit() else None
