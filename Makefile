@@ -18,7 +18,8 @@ APT_PACKAGES ?= git iproute2 iputils-ping frr frr-pythontools bird nftables curl
 LINK := $(BUILD)/collections/ansible_collections/flatnet/kube
 # A plain copy for ansible-test, which wants a real ansible_collections tree
 # outside any git checkout (inside one it would list the checkout's files).
-TREE_ROOT ?= $(or $(TMPDIR),/tmp)/flatnet-kube-tree
+# One per checkout, so that two checkouts never share it.
+TREE_ROOT ?= $(or $(TMPDIR),/tmp)/flatnet-kube-tree-$(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 TREE := $(TREE_ROOT)/ansible_collections/flatnet/kube
 SANITY_PYTHON ?= 3.11
 

@@ -63,6 +63,16 @@ requirements:
 """
 
     CALICO = r"""
+attributes:
+  check_mode:
+    support: full
+    details: Writes are sent with C(dryRun=All), so the API server validates them but stores nothing.
+  diff_mode:
+    support: full
+    details: The diff shows the object's spec before and after, as stored.
+  platform:
+    platforms: posix
+    details: Runs where the Kubernetes API can be reached, usually the controller.
 options:
   api_group:
     description:

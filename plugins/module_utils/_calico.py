@@ -360,3 +360,49 @@ def list_objects(client: k8s.KubeClient, group: str, kind: Kind) -> List[Dict[st
 def module_result(outcome: Outcome, key: str) -> Tuple[bool, Dict[str, Any]]:
     """changed and the module's return values (with a diff)."""
     return outcome.changed, {key: outcome.obj, "diff": {"before": outcome.before or {}, "after": outcome.after or {}}}
+
+
+def _merge_over(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
+    return dict(current, **managed)
+
+
+class Resource(NamedTuple):
+    """How one Calico kind is managed by its module."""
+
+    kind: Kind
+    key: str
+    managed: Callable[[Mapping[str, Any]], Dict[str, Any]]
+    normalise: Callable[[Any], Any]
+    check: Callable[[str, Mapping[str, Any], Optional[Mapping[str, Any]], Sequence[Mapping[str, Any]]], None]
+    merge: Callable[[Mapping[str, Any], Mapping[str, Any]], Dict[str, Any]] = _merge_over
+    needs_others: bool = False
+
+
+def bgppeer_managed(params: Mapping[str, Any]) -> Dict[str, Any]:
+    """The BGPPeer's managed fields, once the exclusive pairs are checked."""
+    check_bgppeer_options(params)
+    return bgppeer_spec(params)
+
+
+IPPOOL_RESOURCE = Resource(IPPOOL, "ippool", ippool_spec, normalise_ippool, check_ippool, merge_ippool, needs_others=True)
+BGPPEER_RESOURCE = Resource(BGPPEER, "bgppeer", bgppeer_managed, normalise_bgppeer,
+                            lambda name, spec, current, others: check_bgppeer(name, spec), merge_bgppeer)
+BGPCONFIGURATION_RESOURCE = Resource(BGPCONFIGURATION, "bgpconfiguration", lambda params: bgpconfiguration_spec(params["name"], params),
+                                     normalise_bgpconfiguration, lambda name, spec, current, others: None, merge_bgpconfiguration)
+
+
+def run_module(params: Mapping[str, Any], check_mode: bool, resource: Resource) -> Dict[str, Any]:
+    """What a Calico module does: check the options, then reconcile or remove one object."""
+    name = params["name"]
+    managed = resource.managed(params) if params["state"] == "present" else {}
+    client = k8s.KubeClient(params, check_mode=check_mode)
+    group = client.calico_group(params["api_group"])
+    if params["state"] == "absent":
+        outcome = remove(client, group, resource.kind, name)
+    else:
+        others = list_objects(client, group, resource.kind) if resource.needs_others else []
+        outcome = reconcile(client, group, resource.kind, name, managed, resource.normalise,
+                            check=lambda spec, current: resource.check(name, spec, current, others),
+                            merge=resource.merge, retries=params["conflict_retries"])
+    changed, result = module_result(outcome, resource.key)
+    return dict(result, changed=changed, api_group=group)

@@ -24,14 +24,6 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - flatnet.kube.k8s_auth
   - flatnet.kube.k8s_auth.calico
-attributes:
-  check_mode:
-    support: full
-    details: Writes are sent with C(dryRun=All), so the API server validates them but stores nothing.
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 options:
   name:
     description: V(default) for the cluster-wide configuration, or V(node.<node name>) for one node.
@@ -98,25 +90,12 @@ api_group:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _calico as calico
-from ansible_collections.flatnet.kube.plugins.module_utils._k8s import KubeClient
 from ansible_collections.flatnet.kube.plugins.module_utils._modules import argument_spec, execute
 
 
 def run(module: AnsibleModule) -> dict:
     """Reconcile or remove one BGPConfiguration."""
-    params = module.params
-    name = params["name"]
-    managed = calico.bgpconfiguration_spec(name, params)
-    client = KubeClient(params, check_mode=module.check_mode)
-    group = client.calico_group(params["api_group"])
-    if params["state"] == "absent":
-        outcome = calico.remove(client, group, calico.BGPCONFIGURATION, name)
-    else:
-        outcome = calico.reconcile(client, group, calico.BGPCONFIGURATION, name, managed, calico.normalise_bgpconfiguration,
-                                   check=lambda spec, current: None, merge=calico.merge_bgpconfiguration,
-                                   retries=params["conflict_retries"])
-    changed, result = calico.module_result(outcome, "bgpconfiguration")
-    return dict(result, changed=changed, api_group=group)
+    return calico.run_module(module.params, module.check_mode, calico.BGPCONFIGURATION_RESOURCE)
 
 
 def main() -> None:

@@ -25,14 +25,6 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - flatnet.kube.k8s_auth
   - flatnet.kube.k8s_auth.calico
-attributes:
-  check_mode:
-    support: full
-    details: Writes are sent with C(dryRun=All), so the API server validates them but stores nothing.
-  diff_mode:
-    support: full
-  platform:
-    platforms: posix
 options:
   name:
     description: The BGPPeer name.
@@ -127,25 +119,12 @@ api_group:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _calico as calico
-from ansible_collections.flatnet.kube.plugins.module_utils._k8s import KubeClient
 from ansible_collections.flatnet.kube.plugins.module_utils._modules import argument_spec, execute
 
 
 def run(module: AnsibleModule) -> dict:
     """Reconcile or remove one BGPPeer."""
-    params = module.params
-    calico.check_bgppeer_options(params)
-    client = KubeClient(params, check_mode=module.check_mode)
-    group = client.calico_group(params["api_group"])
-    name = params["name"]
-    if params["state"] == "absent":
-        outcome = calico.remove(client, group, calico.BGPPEER, name)
-    else:
-        outcome = calico.reconcile(client, group, calico.BGPPEER, name, calico.bgppeer_spec(params), calico.normalise_bgppeer,
-                                   check=lambda spec, current: calico.check_bgppeer(name, spec),
-                                   merge=calico.merge_bgppeer, retries=params["conflict_retries"])
-    changed, result = calico.module_result(outcome, "bgppeer")
-    return dict(result, changed=changed, api_group=group)
+    return calico.run_module(module.params, module.check_mode, calico.BGPPEER_RESOURCE)
 
 
 def main() -> None:

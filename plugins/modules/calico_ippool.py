@@ -27,15 +27,6 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - flatnet.kube.k8s_auth
   - flatnet.kube.k8s_auth.calico
-attributes:
-  check_mode:
-    support: full
-    details: Writes are sent with C(dryRun=All), so the API server validates them but stores nothing.
-  diff_mode:
-    support: full
-    details: The diff shows the pool's spec before and after, with Calico's defaults filled in.
-  platform:
-    platforms: posix
 options:
   name:
     description: The IPPool name.
@@ -117,7 +108,6 @@ api_group:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _calico as calico
-from ansible_collections.flatnet.kube.plugins.module_utils._k8s import KubeClient
 from ansible_collections.flatnet.kube.plugins.module_utils._modules import argument_spec, execute
 
 MODES = ["Never", "Always", "CrossSubnet"]
@@ -125,20 +115,7 @@ MODES = ["Never", "Always", "CrossSubnet"]
 
 def run(module: AnsibleModule) -> dict:
     """Reconcile or remove one IPPool."""
-    params = module.params
-    client = KubeClient(params, check_mode=module.check_mode)
-    group = client.calico_group(params["api_group"])
-    name = params["name"]
-    if params["state"] == "absent":
-        outcome = calico.remove(client, group, calico.IPPOOL, name)
-    else:
-        managed = calico.ippool_spec(params)
-        others = calico.list_objects(client, group, calico.IPPOOL)
-        outcome = calico.reconcile(client, group, calico.IPPOOL, name, managed, calico.normalise_ippool,
-                                   check=lambda spec, current: calico.check_ippool(name, spec, current, others),
-                                   merge=calico.merge_ippool, retries=params["conflict_retries"])
-    changed, result = calico.module_result(outcome, "ippool")
-    return dict(result, changed=changed, api_group=group)
+    return calico.run_module(module.params, module.check_mode, calico.IPPOOL_RESOURCE)
 
 
 def main() -> None:
