@@ -105,7 +105,7 @@ demo: lab-up ## install, build the lab, run site.yml, and report what the office
 	@echo "The lab is up. Explore it:"
 	@echo "  make lab-shell                      # a shell on the office PC (try: curl http://10.233.0.10/)"
 	@echo "  make lab-status                     # BGP sessions and learned routes on the switch"
-	@echo "  . $(LAB_STATE)/env; kubectl get bgppeers.crd.projectcalico.org"
+	@echo "  . $(LAB_STATE)/env; $(BIN)/kubectl get bgppeers.crd.projectcalico.org"
 	@echo "Tear it down with: make lab-down"
 
 LAB_API_STATE ?= $(BUILD)/kubeapi
