@@ -41,7 +41,8 @@ def _collection_parent() -> str:
     return parent
 
 
-sys.path.insert(0, _collection_parent())
+COLLECTIONS_PATH = _collection_parent()
+sys.path.insert(0, COLLECTIONS_PATH)
 # The lab's API emulator (lab/kubeapi) and the shared test helpers (tests/kube_helpers.py).
 for _path in (_LAB, _TESTS):
     if _path not in sys.path:
@@ -83,6 +84,12 @@ def fixture_run_module(capsys: pytest.CaptureFixture) -> Callable[..., ModuleRun
         return ModuleRun(result, stdout)
 
     return run
+
+
+@pytest.fixture(name="collections_path", scope="session")
+def fixture_collections_path() -> str:
+    """A collections path in which flatnet.kube is this checkout (the one on sys.path)."""
+    return COLLECTIONS_PATH
 
 
 @pytest.fixture(name="cluster")

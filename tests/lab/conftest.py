@@ -11,7 +11,6 @@ import os
 import shutil
 import ssl
 import subprocess
-import sys
 from typing import Any, Iterator, Optional
 
 import pytest
@@ -21,24 +20,21 @@ from kubernetes import config as k8s_config
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LAB = os.path.join(ROOT, "lab")
 SEED = os.path.join(LAB, "seeds", "seed-cluster.yml")
-if LAB not in sys.path:
-    sys.path.insert(0, LAB)
 
-from kubeapi.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position
-
-
-@pytest.fixture
-def emulator(tmp_path: Any) -> Iterator[Emulator]:
-    """An emulator seeded with lab/seeds/seed-cluster.yml on a fresh state directory."""
-    with Emulator(str(tmp_path / "state"), seed=SEED) as emu:
-        yield emu
+# tests/conftest.py puts lab/ on sys.path.
+from kubeapi.server import Emulator  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 
 @pytest.fixture
-def emulator_v3(tmp_path: Any) -> Iterator[Emulator]:
-    """The same, also serving projectcalico.org/v3 as Calico's API server would."""
-    with Emulator(str(tmp_path / "state-v3"), seed=SEED, calico_v3=True) as emu:
-        yield emu
+def emulator(cluster: Emulator) -> Emulator:
+    """An emulator seeded with lab/seeds/seed-cluster.yml on a fresh state directory (the shared `cluster`)."""
+    return cluster
+
+
+@pytest.fixture
+def emulator_v3(cluster_v3: Emulator) -> Emulator:
+    """The same, also serving projectcalico.org/v3 as Calico's API server would (the shared `cluster_v3`)."""
+    return cluster_v3
 
 
 @pytest.fixture

@@ -65,16 +65,6 @@ def routes_of_root(family: int) -> str:
     return ip("-j", f"-{family}", "route", "show", "table", "all", check=False).stdout
 
 
-@pytest.fixture(name="collections", scope="module")
-def fixture_collections(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A collections path in which flatnet.kube is this checkout."""
-    parent = tmp_path_factory.mktemp("collections")
-    namespace = parent / "ansible_collections" / "flatnet"
-    namespace.mkdir(parents=True)
-    os.symlink(ROOT, str(namespace / "kube"))
-    return str(parent)
-
-
 @pytest.fixture(name="netns")
 def fixture_netns() -> Iterator[str]:
     """A namespace with on-link next hops 10.200.21.1 and 2001:db8:21::1; both namespaces go afterwards."""
@@ -97,11 +87,11 @@ def fixture_netns() -> Iterator[str]:
 
 
 @pytest.fixture(name="run")
-def fixture_run(netns: str, collections: str, tmp_path: Any):
+def fixture_run(netns: str, collections_path: str, tmp_path: Any):
     """Run flatnet.kube.linux_route in the namespace; return the host's result."""
 
     def run(args: Dict[str, Any], *flags: str) -> Dict[str, Any]:
-        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
                    ANSIBLE_LOAD_CALLBACK_PLUGINS="1", ANSIBLE_LOCALHOST_WARNING="0", ANSIBLE_INVENTORY_UNPARSED_WARNING="0",
                    ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_NOCOLOR="1")
         env.pop("ANSIBLE_CONFIG", None)

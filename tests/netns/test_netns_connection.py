@@ -82,16 +82,6 @@ def fixture_namespace() -> Iterator[str]:
     assert name not in _namespaces(), f"namespace {name} was left behind"
 
 
-@pytest.fixture(scope="module", name="collections_path")
-def fixture_collections_path(tmp_path_factory) -> str:
-    """A collections path whose ansible_collections/flatnet/kube is this checkout."""
-    parent = tmp_path_factory.mktemp("collections")
-    namespace_dir = parent / "ansible_collections" / "flatnet"
-    namespace_dir.mkdir(parents=True)
-    os.symlink(ROOT, namespace_dir / "kube")
-    return str(parent)
-
-
 @pytest.fixture(scope="module", name="run_ansible")
 def fixture_run_ansible(collections_path, tmp_path_factory):
     """Run an ad-hoc ansible command against one host over flatnet.kube.netns; returns (rc, output, per-host result)."""

@@ -25,16 +25,6 @@ def _ansible_playbook() -> str:
 
 
 @pytest.fixture(scope="session")
-def collections_path(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A collections path in which flatnet.kube is this checkout."""
-    parent = tmp_path_factory.mktemp("collections")
-    namespace = parent / "ansible_collections" / "flatnet"
-    namespace.mkdir(parents=True)
-    os.symlink(ROOT, str(namespace / "kube"))
-    return str(parent)
-
-
-@pytest.fixture(scope="session")
 def example_intent() -> Dict[str, Any]:
     """The example inventory's intent variables."""
     with open(os.path.join(EXAMPLE, "group_vars", "all", "flatnet.yml"), encoding="utf-8") as handle:
