@@ -5,11 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.flatnet.kube.plugins.module_utils._report import reach_report
+from ansible_collections.flatnet.kube.plugins.module_utils._report import name_probes, reach_report
 
 
 class FilterModule:  # pylint: disable=too-few-public-methods
     """Reports of flatnet.kube."""
 
     def filters(self) -> dict:
-        return {"reach_report": reach_report}
+        return {"reach_report": reach_report, "name_probes": name_probes}
