@@ -13,7 +13,7 @@ BIN := $(VENV)/bin
 # Debian packages the tests and the lab need. They are installed with a
 # policy-rc.d guard, so no daemon starts in the host's own network namespace:
 # the lab starts FRR and BIRD only inside its namespaces.
-APT_PACKAGES ?= git iproute2 iputils-ping frr frr-pythontools bird nftables curl
+APT_PACKAGES ?= git iproute2 iputils-ping frr frr-pythontools bird nftables curl bind9 bind9-dnsutils unbound dnsmasq-base
 # This checkout as an installed collection, for ansible.cfg's collections_path.
 LINK := $(BUILD)/collections/ansible_collections/flatnet/kube
 # A plain copy for ansible-test, which wants a real ansible_collections tree

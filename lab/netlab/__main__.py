@@ -31,6 +31,10 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--inventory", required=name in NEEDS_INVENTORY, help="the Ansible inventory (directory or file)")
         sub.add_argument("--state-dir", default=DEFAULT_STATE_DIR, help="where the lab keeps its files (default %s)" % DEFAULT_STATE_DIR)
         sub.add_argument("--prefix", default=DEFAULT_PREFIX, help="first characters of every namespace name (default %s)" % DEFAULT_PREFIX)
+        if name in NEEDS_INVENTORY:
+            sub.add_argument("--office-dns", choices=model.DNS_KINDS, default=os.environ.get("FLATNET_LAB_OFFICE_DNS") or None,
+                             help="the office DNS server to run (default: flatnet_lab.office_dns.kind, else the kind of "
+                                  "flatnet_office.dns_servers[0]; environment FLATNET_LAB_OFFICE_DNS)")
         if name == "up":
             sub.add_argument("--interval", type=float, default=1.0, help="seconds between the calico-node agents' polls (default 1.0)")
         if name == "shell":
@@ -44,7 +48,7 @@ def _check_prefix(prefix: str) -> None:
 
 
 def _topology(args: argparse.Namespace) -> Optional[model.Topology]:
-    return model.load(args.inventory, args.prefix) if args.inventory else None
+    return model.load(args.inventory, args.prefix, getattr(args, "office_dns", None)) if args.inventory else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -68,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "inventory":
         os.makedirs(state_dir, exist_ok=True)
         path = os.path.join(state_dir, "inventory.yml")
-        overlay.write_overlay(_topology(args), path)
+        overlay.write_overlay(_topology(args), path, state_dir)
         print(path)
         return 0
     if args.command == "status":

@@ -37,20 +37,27 @@ def build_switch(topo: Topology) -> None:
 
 
 def build_office(topo: Topology) -> None:
-    """The gateway (no route to the cluster) and the office PC behind it."""
+    """The gateway (no route to the cluster), its LAN bridge, the office PC and the office DNS server on it."""
     switch, gateway = topo.switch, topo.gateway
-    sh.netns_add(topo.pc_netns)
-    sh.sysctl(gateway.netns, {"net.ipv4.ip_forward": 1})
     lan_prefixlen = topo.office_lan_prefixlen
-    sh.ip_batch(gateway.netns, [
-        "addr add %s/%d dev %s" % (gateway.transit_ip, topo.transit_prefixlen, gateway.uplink),
-        "link add %s type veth peer name eth0 netns %s" % (gateway.lan_port, topo.pc_netns),
-        "addr add %s/%d dev %s" % (gateway.lan_ip, lan_prefixlen, gateway.lan_port),
-        "link set %s up" % gateway.lan_port,
-        # The node network is existing network, reachable from the office as before; the cluster ranges are not.
-        "route add %s via %s" % (topo.node_network, switch.transit_ip)])
-    sh.ip_batch(topo.pc_netns, ["addr add %s/%d dev eth0" % (topo.pc_ip, lan_prefixlen), "link set eth0 up",
-                                "route add default via %s" % gateway.lan_ip])
+    hosts = [(topo.pc_netns, topo.pc_ip, "pc0")]
+    if topo.dns_server:
+        hosts.append((topo.dns_server.netns, topo.dns_server.ip, "dns0"))
+    sh.sysctl(gateway.netns, {"net.ipv4.ip_forward": 1})
+    lines = ["addr add %s/%d dev %s" % (gateway.transit_ip, topo.transit_prefixlen, gateway.uplink),
+             "link add %s type bridge forward_delay 0 stp_state 0" % gateway.lan_port,
+             "addr add %s/%d dev %s" % (gateway.lan_ip, lan_prefixlen, gateway.lan_port),
+             "link set %s up" % gateway.lan_port,
+             # The node network is existing network, reachable from the office as before; the cluster ranges are not.
+             "route add %s via %s" % (topo.node_network, switch.transit_ip)]
+    for netns, _address, port in hosts:
+        sh.netns_add(netns)
+        lines += ["link add %s type veth peer name eth0 netns %s" % (port, netns), "link set %s master %s" % (port, gateway.lan_port),
+                  "link set %s up" % port]
+    sh.ip_batch(gateway.netns, lines)
+    for netns, address, _port in hosts:
+        sh.ip_batch(netns, ["addr add %s/%d dev eth0" % (address, lan_prefixlen), "link set eth0 up",
+                            "route add default via %s" % gateway.lan_ip])
 
 
 def build_node(topo: Topology, node: Node) -> None:

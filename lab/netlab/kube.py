@@ -115,22 +115,32 @@ def allocate(block: dict, ordinal: int, pod: Pod) -> None:
 
 
 def plan_pods(topo: Topology, blocks: list) -> tuple:
-    """The pods of every node with their addresses, and the IPAMBlocks that changed."""
+    """The pods of every node with their addresses (the cluster DNS pod last), and the IPAMBlocks that changed."""
     groups = topo.pod_groups()
     pods: list = []
     changed: list = []
-    for node in topo.nodes:
+    for position, node in enumerate(topo.nodes):
+        wanted = topo.pods_per_node + (1 if position == 0 and topo.cluster_dns_netns else 0)
         candidates = [(block, ordinal) for block in node_blocks(blocks, node.name) for ordinal in free_ordinals(block)]
-        if len(candidates) < topo.pods_per_node:
-            raise ValueError("node %s has %d free pod addresses in its IPAM blocks, the lab wants %d" % (node.name, len(candidates), topo.pods_per_node))
-        for index in range(topo.pods_per_node):
+        if len(candidates) < wanted:
+            raise ValueError("node %s has %d free pod addresses in its IPAM blocks, the lab wants %d" % (node.name, len(candidates), wanted))
+        for index in range(wanted):
             block, ordinal = candidates[index]
-            pod = _pod(topo, groups[index % len(groups)], node.name, index, str(ipaddress.ip_network(block["spec"]["cidr"])[ordinal]))
+            address = str(ipaddress.ip_network(block["spec"]["cidr"])[ordinal])
+            pod = _pod(topo, groups[index % len(groups)], node.name, index, address) if index < topo.pods_per_node else \
+                dns_pod(topo, node.name, address)
             allocate(block, ordinal, pod)
             pods.append(pod)
             if block not in changed:
                 changed.append(block)
     return pods, changed
+
+
+def dns_pod(topo: Topology, node: str, address: str) -> Pod:
+    """The cluster DNS pod, as CoreDNS runs: kube-system, k8s-app=kube-dns, port 53 over UDP and TCP."""
+    name = "coredns-%s" % node
+    return Pod(name=name, namespace="kube-system", node=node, index=topo.pods_per_node, ip=address, labels={"k8s-app": "kube-dns"},
+               ports=((53, "UDP"), (53, "TCP")), netns=str(topo.cluster_dns_netns), host_veth=veth_name("kube-system", name))
 
 
 def _pod(topo: Topology, group: PodGroup, node: str, index: int, address: str) -> Pod:
@@ -153,6 +163,7 @@ def pod_object(pod: Pod, node_ip: str) -> dict:
     """The Pod as the API holds it once kubelet reported it Running and Ready."""
     now = _now()
     ports = [{"containerPort": port, "protocol": protocol} for port, protocol in pod.ports]
+    container, image = ("coredns", "flatnet-lab/cluster-dns:1") if pod.labels.get("k8s-app") == "kube-dns" else ("responder", "flatnet-lab/responder:1")
     conditions = [{"type": kind, "status": "True", "lastProbeTime": None, "lastTransitionTime": now}
                   for kind in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")]
     return {
@@ -161,11 +172,11 @@ def pod_object(pod: Pod, node_ip: str) -> dict:
                      "annotations": {"cni.projectcalico.org/podIP": pod.ip + "/32", "cni.projectcalico.org/podIPs": pod.ip + "/32",
                                      "cni.projectcalico.org/containerID": hashlib.sha256(pod.name.encode()).hexdigest()}},
         "spec": {"nodeName": pod.node, "restartPolicy": "Always",
-                 "containers": [{"name": "responder", "image": "flatnet-lab/responder:1", "ports": ports}]},
+                 "containers": [{"name": container, "image": image, "ports": ports}]},
         "status": {"phase": "Running", "hostIP": node_ip, "hostIPs": [{"ip": node_ip}], "podIP": pod.ip, "podIPs": [{"ip": pod.ip}],
                    "startTime": now, "conditions": conditions, "qosClass": "BestEffort",
-                   "containerStatuses": [{"name": "responder", "ready": True, "started": True, "restartCount": 0,
-                                          "image": "flatnet-lab/responder:1", "imageID": "", "state": {"running": {"startedAt": now}}}]}}
+                   "containerStatuses": [{"name": container, "ready": True, "started": True, "restartCount": 0,
+                                          "image": image, "imageID": "", "state": {"running": {"startedAt": now}}}]}}
 
 
 def create_pods(api: Any, pods: list, node_ips: dict) -> None:

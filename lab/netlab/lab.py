@@ -20,15 +20,15 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from . import bird, fabric, frr, kube, nftables, overlay, procs, sh
+from . import bird, dns, fabric, frr, kube, nftables, overlay, procs, sh
 from .model import LabError, Topology
 
 LAB_FILE = "lab.json"
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 API_TIMEOUT = 30.0
 READY_TIMEOUT = 15.0
-STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "bird@", "frr-", "kubeapi")
-_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", "nodes", "pods", "switch"}
+STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "dns@", "bird@", "frr-", "kubeapi")
+_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", "nodes", "pods", "switch", "dns"}
 
 
 def child_env() -> dict:
@@ -66,7 +66,11 @@ def lab_record(topo: Topology, state_dir: str) -> dict:
             "switch": {"name": topo.switch.name, "netns": topo.switch.netns, "pathspace": topo.switch.pathspace},
             "gateway": {"name": topo.gateway.name, "netns": topo.gateway.netns}, "pc": {"netns": topo.pc_netns, "ip": topo.pc_ip},
             "nodes": [{"name": node.name, "netns": node.netns, "ip": node.ip} for node in topo.nodes],
-            "cluster_ranges": topo.cluster_ranges(), "service_ranges": topo.service_ranges(),
+            "cluster_dns": {"netns": topo.cluster_dns_netns} if topo.cluster_dns_netns else None,
+            "office_dns": {"name": topo.dns_server.name, "kind": topo.dns_server.kind, "netns": topo.dns_server.netns,
+                           "ip": topo.dns_server.ip} if topo.dns_server else None,
+            "cluster_ranges": topo.cluster_ranges(), "domain": topo.intent["flatnet_cluster"].get("domain", "cluster.local"),
+            "service_ranges": topo.service_ranges(),
             "kubeconfig": os.path.join(state_dir, "kubeconfig")}
 
 
@@ -160,17 +164,48 @@ def start_pods(topo: Topology, state_dir: str, api: Any, registry: procs.Registr
     os.makedirs(pod_dir, exist_ok=True)
     for pod in pods:
         fabric.build_pod(pod, nodes[pod.node])
+        if pod.netns == topo.cluster_dns_netns:
+            continue
         command = [sys.executable, "-m", "netlab.responder", "--name", pod.name, "--ready-file", os.path.join(pod_dir, pod.name + ".ready")]
         for port, _protocol in pod.ports:
             command += ["--port", str(port)]
         process = procs.spawn(sh.in_netns(pod.netns, command), os.path.join(pod_dir, pod.name + ".log"), env=child_env())
         registry.add("responder@%s" % pod.name, process.pid)
-    ready = [os.path.join(pod_dir, pod.name + ".ready") for pod in pods]
+    serving = [pod for pod in pods if pod.netns != topo.cluster_dns_netns]
+    ready = [os.path.join(pod_dir, pod.name + ".ready") for pod in serving]
     if not sh.wait_for(lambda: all(os.path.exists(path) for path in ready), READY_TIMEOUT):
-        raise LabError("pods did not start serving: %s" % ", ".join(pod.name for pod, path in zip(pods, ready) if not os.path.exists(path)))
+        raise LabError("pods did not start serving: %s" % ", ".join(pod.name for pod, path in zip(serving, ready) if not os.path.exists(path)))
     kube.create_pods(api, pods, {node.name: node.ip for node in topo.nodes})
     kube.sync_endpoints(api)
     return pods
+
+
+def dns_dir(state_dir: str) -> str:
+    """Where the lab's DNS servers keep their files."""
+    return os.path.join(state_dir, "dns")
+
+
+def start_cluster_dns(record: dict, topo_domain: str, api: Any, registry: procs.Registry, state_dir: str) -> None:
+    """(Re)write the cluster DNS pod's records from the API and (re)start its dnsmasq."""
+    netns = record["cluster_dns"]["netns"]
+    directory = dns_dir(state_dir)
+    os.makedirs(directory, exist_ok=True)
+    pods = kube.list_core(api, "pods")
+    pod_ip = next(pod["status"]["podIP"] for pod in pods if pod["metadata"]["namespace"] == "kube-system"
+                  and (pod["metadata"].get("labels") or {}).get("k8s-app") == "kube-dns")
+    path = dns.write_cluster_dns_from(record, topo_domain, directory, pod_ip, kube.list_core(api, "services"), kube.list_core(api, "endpoints"))
+    pidfile = os.path.join(directory, "cluster-dns.pid")
+    dns.stop_pidfile(pidfile)
+    registry.add("dns@cluster", dns.start_dnsmasq(netns, path, pidfile, os.path.join(directory, "cluster-dns.out")))
+
+
+def start_office_dns(topo: Topology, state_dir: str, registry: procs.Registry) -> None:
+    """The office DNS server, and the resolv.conf of the office PC and of the server's namespace."""
+    server = topo.dns_server
+    assert server is not None
+    registry.add("dns@office", dns.start_office(topo, os.path.join(dns_dir(state_dir), "office")))
+    dns.write_resolv_conf(topo.pc_netns, server.ip)
+    dns.write_resolv_conf(server.netns, "127.0.0.1")
 
 
 def sync_nft(record: dict, api: Any) -> int:
@@ -216,15 +251,25 @@ def up(topo: Topology, state_dir: str, interval: float = 1.0) -> float:
     try:
         pods = progress.step("pods, responders, Pod and Endpoints objects", lambda: start_pods(topo, state_dir, api, registry))
         progress.step("kube-proxy and natOutgoing nftables on every node", lambda: sync_nft(record, api))
+        if record["cluster_dns"]:
+            progress.step("cluster DNS pod (dnsmasq, records from the API) in %s" % topo.cluster_dns_netns,
+                          lambda: start_cluster_dns(record, _domain(topo), api, registry, state_dir))
     finally:
         api.close()
     progress.step("BIRD and the calico-node agent on every node", lambda: start_routing(topo, state_dir, kubeconfig, registry, interval))
+    if topo.dns_server:
+        progress.step("office DNS server %s (%s) in %s" % (topo.dns_server.name, topo.dns_server.kind, topo.dns_server.netns),
+                      lambda: start_office_dns(topo, state_dir, registry))
     overlay.write_overlay(topo, os.path.join(state_dir, "inventory.yml"))
     overlay.write_env(os.path.join(state_dir, "env"), kubeconfig)
     print_summary(topo, state_dir, pods)
     seconds = progress.total()
     print("netlab: up in %.1fs" % seconds)
     return seconds
+
+
+def _domain(topo: Topology) -> str:
+    return topo.intent["flatnet_cluster"].get("domain", "cluster.local")
 
 
 def print_summary(topo: Topology, state_dir: str, pods: list) -> None:
@@ -236,6 +281,9 @@ def print_summary(topo: Topology, state_dir: str, pods: list) -> None:
         gateway.transit_ip, topo.transit_prefixlen, gateway.uplink, gateway.lan_ip, topo.office_lan_prefixlen, gateway.lan_port)
     lines = ["", "  %-22s %s" % (switch.netns, switch_line), "  %-22s %s" % (gateway.netns, gateway_line),
              "  %-22s %s/%d, default via %s" % (topo.pc_netns, topo.pc_ip, topo.office_lan_prefixlen, gateway.lan_ip)]
+    if topo.dns_server:
+        server = topo.dns_server
+        lines.append("  %-22s %s/%d, %s %s, the office PC's resolver" % (server.netns, server.ip, topo.office_lan_prefixlen, server.kind, server.name))
     lines += ["  %-22s %s/%d on eth0 (%s on br0)" % (node.netns, node.ip, node.prefixlen, node.switch_port) for node in topo.nodes]
     for pod in pods:
         ports = ",".join(str(port) for port, _protocol in pod.ports)
@@ -288,6 +336,8 @@ def sync(state_dir: str) -> int:
     try:
         written = kube.sync_endpoints(api)
         ports = sync_nft(record, api)
+        if record.get("cluster_dns"):
+            start_cluster_dns(record, record.get("domain", "cluster.local"), api, procs.Registry(state_dir), state_dir)
     finally:
         api.close()
     print("netlab: %d Endpoints written, %d Service ports programmed on %d nodes" % (written, ports, len(record["nodes"])))

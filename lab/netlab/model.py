@@ -16,10 +16,14 @@ know the seed's values. ``flatnet_lab`` (a variable of the group ``all``)::
     dns_service_ip: 10.233.0.3            # default: flatnet_cluster.dns_service_ip
     transit_network: 10.200.21.0/30       # switch: first address, gateway: second
     office_pc: 192.168.10.10              # in flatnet_office.networks[0]; the gateway takes its first address
+    office_dns: {address: 192.168.10.53}  # the office DNS twin; kind: bind, unbound or dnsmasq
+                                          # (default: the kind of flatnet_office.dns_servers[0])
     initial_pool_encapsulation: {ipip_mode: Always, vxlan_mode: Never}
 
-Only the first switch of ``flatnet_fabric.switches`` and the first gateway of
-``flatnet_office.gateways`` get a twin; the others are reported as skipped.
+Only the first switch of ``flatnet_fabric.switches``, the first gateway of
+``flatnet_office.gateways`` and the first of ``flatnet_office.dns_servers``
+get a twin; the others are reported as skipped. With a DNS Service address,
+the first node also runs the cluster DNS pod.
 """
 
 from __future__ import annotations
@@ -35,7 +39,10 @@ from typing import Any, Optional
 
 LAB_VARIABLE = "flatnet_lab"
 INTENT_VARIABLES = ("flatnet_cluster", "flatnet_fabric", "flatnet_office")
-_LAB_KEYS = {"node_network", "nodes", "pods_per_node", "services", "dns_service_ip", "transit_network", "office_pc", "initial_pool_encapsulation"}
+_LAB_KEYS = {"node_network", "nodes", "pods_per_node", "services", "dns_service_ip", "transit_network", "office_pc", "office_dns",
+             "initial_pool_encapsulation"}
+# The office DNS servers the lab can run; CoreDNS and Windows DNS are rendered and checked offline only.
+DNS_KINDS = ("bind", "unbound", "dnsmasq")
 _MODES = ("Never", "Always", "CrossSubnet")
 INVENTORY_TIMEOUT = 120
 
@@ -86,6 +93,16 @@ class Gateway:
 
 
 @dataclass(frozen=True)
+class DnsServer:
+    """The office DNS server twin: its own namespace on the office LAN."""
+
+    name: str
+    kind: str
+    netns: str
+    ip: str
+
+
+@dataclass(frozen=True)
 class PodGroup:
     """Pods of one kind: the labels of a Service selector, and every port a Service sends them to."""
 
@@ -127,6 +144,7 @@ class Topology:  # pylint: disable=too-many-instance-attributes
     dns_service_ip: Optional[str]
     pods_per_node: int
     encapsulation: dict
+    dns_server: Optional[DnsServer] = None
     skipped: list = field(default_factory=list)
 
     @property
@@ -137,7 +155,13 @@ class Topology:  # pylint: disable=too-many-instance-attributes
     @property
     def namespaces(self) -> list:
         """The namespaces of the fabric (pods excluded: their number depends on the API)."""
-        return [self.switch.netns, self.gateway.netns, self.pc_netns] + [node.netns for node in self.nodes]
+        office = [self.dns_server.netns] if self.dns_server else []
+        return [self.switch.netns, self.gateway.netns, self.pc_netns] + office + [node.netns for node in self.nodes]
+
+    @property
+    def cluster_dns_netns(self) -> Optional[str]:
+        """The namespace of the cluster DNS pod (on the first node), None without a DNS Service."""
+        return "%spod-dns" % self.prefix if self.dns_service_ip else None
 
     def pod_netns(self, node: str, index: int) -> str:
         """The namespace of a node's index-th pod."""
@@ -145,7 +169,8 @@ class Topology:  # pylint: disable=too-many-instance-attributes
 
     def all_pod_netns(self) -> list:
         """Every pod namespace the description implies."""
-        return [self.pod_netns(node.name, index) for node in self.nodes for index in range(self.pods_per_node)]
+        pods = [self.pod_netns(node.name, index) for node in self.nodes for index in range(self.pods_per_node)]
+        return pods + ([self.cluster_dns_netns] if self.cluster_dns_netns else [])
 
     def pod_groups(self) -> list:
         """One group per distinct (namespace, selector) of the described Services, in order."""
@@ -289,6 +314,25 @@ def _check_switch_and_office(intent: dict, lab: dict, network: Any, problems: li
     if office.get("networks"):
         lan = _net(office["networks"][0], "flatnet_office.networks[0]", problems)
         _inside(_addr(lab.get("office_pc"), "flatnet_lab.office_pc", problems), lan, "flatnet_lab.office_pc", problems)
+        _check_office_dns(office, lab, lan, problems)
+
+
+def _check_office_dns(office: dict, lab: dict, lan: Any, problems: list) -> None:
+    described = lab.get("office_dns")
+    if described is None:
+        return
+    if not isinstance(described, dict) or set(described) - {"address", "kind"}:
+        problems.append("flatnet_lab.office_dns: a mapping with address and kind is expected")
+        return
+    if not office.get("dns_servers"):
+        problems.append("flatnet_lab.office_dns: flatnet_office.dns_servers lists no server for the lab to run")
+    if described.get("kind") and described["kind"] not in DNS_KINDS:
+        problems.append("flatnet_lab.office_dns.kind: %r; the lab runs %s" % (described["kind"], ", ".join(DNS_KINDS)))
+    if "address" in described:
+        address = _addr(described["address"], "flatnet_lab.office_dns.address", problems)
+        _inside(address, lan, "flatnet_lab.office_dns.address", problems)
+        if address is not None and str(address) in (str(lab.get("office_pc")), str(next(lan.hosts())) if lan else ""):
+            problems.append("flatnet_lab.office_dns.address: %s is taken by the office PC or the gateway" % address)
 
 
 def check(intent: dict, lab: dict) -> None:
@@ -331,8 +375,23 @@ def _skipped(intent: dict) -> list:
     return ["switch %s" % item["name"] for item in switches[1:]] + ["gateway %s" % item["name"] for item in gateways[1:]]
 
 
-def topology(variables: dict, prefix: str) -> Topology:
-    """The lab for an inventory's variables (those of the group all)."""
+def _dns_server(intent: dict, lab: dict, prefix: str, kind: Optional[str]) -> Optional[DnsServer]:
+    """The office DNS twin: the first of flatnet_office.dns_servers, of the kind the lab (or ``kind``) says."""
+    servers = intent["flatnet_office"].get("dns_servers") or []
+    if not servers:
+        return None
+    described = lab.get("office_dns") or {}
+    chosen = kind or described.get("kind") or servers[0].get("kind")
+    if chosen not in DNS_KINDS:
+        raise LabError("the office DNS server %s is %s; the lab runs %s (set flatnet_lab.office_dns.kind, or --office-dns); "
+                       "CoreDNS and Windows DNS are rendered and checked offline only" % (servers[0].get("name"), chosen, ", ".join(DNS_KINDS)))
+    lan = ipaddress.ip_network(str(intent["flatnet_office"]["networks"][0]))
+    address = str(described.get("address") or lan[53])
+    return DnsServer(name=servers[0]["name"], kind=chosen, netns=prefix + "dns", ip=address)
+
+
+def topology(variables: dict, prefix: str, office_dns: Optional[str] = None) -> Topology:
+    """The lab for an inventory's variables (those of the group all); ``office_dns`` overrides the DNS server kind."""
     intent = {name: variables.get(name) or {} for name in INTENT_VARIABLES}
     lab = variables.get(LAB_VARIABLE)
     check(intent, lab)
@@ -355,9 +414,10 @@ def topology(variables: dict, prefix: str) -> Topology:
         pods_per_node=lab.get("pods_per_node", 2),
         encapsulation={"ipip_mode": (lab.get("initial_pool_encapsulation") or {}).get("ipip_mode", "Never"),
                        "vxlan_mode": (lab.get("initial_pool_encapsulation") or {}).get("vxlan_mode", "Never")},
-        skipped=_skipped(intent))
+        dns_server=_dns_server(intent, lab, prefix, office_dns),
+        skipped=_skipped(intent) + ["dns server %s" % item["name"] for item in (intent["flatnet_office"].get("dns_servers") or [])[1:]])
 
 
-def load(inventory: str, prefix: str) -> Topology:
+def load(inventory: str, prefix: str, office_dns: Optional[str] = None) -> Topology:
     """Read an inventory and derive its lab."""
-    return topology(read_inventory(inventory), prefix)
+    return topology(read_inventory(inventory), prefix, office_dns)

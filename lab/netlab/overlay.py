@@ -6,7 +6,8 @@
 The overlay inventory is given after the user's one
 (``-i inventory/example -i .build/lab/inventory.yml``): it makes the switch and
 gateway hosts reachable through the ``flatnet.kube.netns`` connection, each in
-its twin's namespace, and tells switch_bgp which FRR pathspace to use. The env
+its twin's namespace, and tells switch_bgp which FRR pathspace to use and
+dns_forward where the office DNS twin keeps its files. The env
 file points kubernetes.core and kubectl at the emulated API.
 """
 
@@ -18,10 +19,11 @@ import sys
 
 import yaml
 
+from . import dns
 from .model import Topology
 
 
-def overlay(topo: Topology, python: str = "") -> dict:
+def overlay(topo: Topology, python: str = "", state_dir: str = "") -> dict:
     """The overlay inventory's content."""
     interpreter = python or sys.executable
     common = {"ansible_connection": "flatnet.kube.netns", "ansible_python_interpreter": interpreter}
@@ -29,10 +31,16 @@ def overlay(topo: Topology, python: str = "") -> dict:
              topo.gateway.name: dict(common, ansible_netns_name=topo.gateway.netns)}
     # The office PC probes the cluster for playbooks/verify.yml.
     probes = {"office-pc": dict(common, ansible_netns_name=topo.pc_netns)}
-    return {"all": {"hosts": hosts, "children": {"office_probes": {"hosts": probes}}}}
+    if topo.dns_server:
+        directory = os.path.join(state_dir, "dns", "office")
+        hosts[topo.dns_server.name] = dict(common, ansible_netns_name=topo.dns_server.netns, **dns.role_vars(topo.dns_server, directory))
+    found = {"all": {"hosts": hosts, "children": {"office_probes": {"hosts": probes}}}}
+    if state_dir:
+        found["all"]["vars"] = {"netlab_state_dir": state_dir}
+    return found
 
 
-def write_overlay(topo: Topology, path: str) -> None:
+def write_overlay(topo: Topology, path: str, state_dir: str = "") -> None:
     """Write STATE/inventory.yml."""
     header = ("# The lab's twins of the inventory's switch and gateway, reached in their network namespaces.\n"
               "# Use it after the inventory: ansible-playbook -i <inventory> -i %s ...\n" % os.path.basename(path))
@@ -40,7 +48,8 @@ def write_overlay(topo: Topology, path: str) -> None:
         header += "# Without a twin in the lab: %s.\n" % ", ".join(topo.skipped)
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(header + "---\n")
-        yaml.safe_dump(overlay(topo), handle, default_flow_style=False, sort_keys=True)
+        yaml.safe_dump(overlay(topo, state_dir=state_dir or os.path.dirname(os.path.abspath(path))), handle,
+                       default_flow_style=False, sort_keys=True)
 
 
 def write_env(path: str, kubeconfig: str) -> None:

@@ -29,11 +29,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 LAB = os.path.join(ROOT, "lab")
 INVENTORY = os.path.join(ROOT, "inventory", "example")
 PREFIX = "ft-"
-TOOLS = ("ip", "nft", "bird", "birdc", "vtysh", "curl")
+TOOLS = ("ip", "nft", "bird", "birdc", "vtysh", "curl", "dig", "named", "dnsmasq")
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not all(shutil.which(tool) for tool in TOOLS) or not os.path.exists("/usr/lib/frr/zebra"),
-                                reason="the network lab needs root, iproute2, nftables, FRR, BIRD and curl")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _needs() -> None:
+    """Fail loudly, never skip, when the lab cannot run here."""
+    missing = [tool for tool in TOOLS if not shutil.which(tool)] + ([] if os.path.exists("/usr/lib/frr/zebra") else ["FRR's zebra"])
+    if os.geteuid() != 0 or missing:
+        pytest.fail("the network lab needs root and %s; make install puts them there (missing: %s)"
+                    % (", ".join(TOOLS), ", ".join(missing) or "root"))
 
 
 def _netlab(*args: str, timeout: float = 90) -> subprocess.CompletedProcess:
@@ -104,7 +111,7 @@ def test_up_is_quick_and_builds_every_namespace(lab: Lab) -> None:
     assert lab.seconds < 60
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
     present = {line.split()[0] for line in listed.splitlines() if line.strip()}
-    expected = {"ft-switch-switch1", "ft-gw-office-gw1", "ft-pc", "ft-node1", "ft-node2", "ft-node3", "ft-node4"} | {
+    expected = {"ft-switch-switch1", "ft-gw-office-gw1", "ft-pc", "ft-dns", "ft-node1", "ft-node2", "ft-node3", "ft-node4", "ft-pod-dns"} | {
         "ft-pod-node%d-%d" % (node, index) for node in range(1, 5) for index in range(2)}
     assert set(lab.record["namespaces"]) == expected
     assert expected <= present
@@ -115,7 +122,7 @@ def test_the_host_network_is_untouched(lab: Lab) -> None:
 
 
 def test_pods_answer_their_name_from_their_node(lab: Lab) -> None:
-    pods = lab.pods()
+    pods = [pod for pod in lab.pods() if pod.metadata.namespace == "default"]
     assert len(pods) == 8 and sorted({pod.metadata.labels["app"] for pod in pods}) == ["api", "web"]
     for pod in pods:
         answer = _curl(lab.node_netns(pod.spec.node_name), "http://%s:8080/" % pod.status.pod_ip)
@@ -142,7 +149,7 @@ def test_cluster_ip_answers_from_a_node(lab: Lab) -> None:
             break
         time.sleep(0.5)
     assert _mesh_routes("ft-node3", 3), "the node-to-node mesh gave node3 no routes to the other blocks"
-    web = {pod.metadata.name for pod in lab.pods() if pod.metadata.labels["app"] == "web"}
+    web = {pod.metadata.name for pod in lab.pods() if pod.metadata.labels.get("app") == "web"}
     answers = [_curl("ft-node3", "http://10.233.0.10:80/").stdout for _attempt in range(8)]
     assert all(answer.strip() in web for answer in answers), answers
     assert "flatnet-kube-proxy" in _in("ft-node3", ["nft", "list", "tables"]).stdout
@@ -155,6 +162,33 @@ def test_office_pc_reaches_no_pod_and_no_cluster_ip_before_configuration(lab: La
     if shutil.which("ping"):
         assert _in("ft-pc", ["ping", "-c1", "-W1", pod_ip]).returncode != 0
     assert "10.233." not in _in("ft-gw-office-gw1", ["ip", "route"]).stdout
+
+
+def _dig(netns: str, *query: str) -> list:
+    done = _in(netns, ["dig", "+short", "+time=2", "+tries=1"] + list(query))
+    return [line for line in done.stdout.splitlines() if line and not line.startswith(";")]
+
+
+def test_the_cluster_dns_answers_through_the_kube_dns_cluster_ip(lab: Lab) -> None:
+    dns_pod = [pod for pod in lab.pods() if pod.metadata.namespace == "kube-system"]
+    assert [pod.metadata.labels for pod in dns_pod] == [{"k8s-app": "kube-dns"}]
+    endpoints = k8s.CoreV1Api(lab.api).read_namespaced_endpoints("kube-dns", "kube-system")
+    assert [address.ip for address in endpoints.subsets[0].addresses] == [dns_pod[0].status.pod_ip]
+    web = [pod for pod in lab.pods() if pod.metadata.labels.get("app") == "web"][0]
+    dashed = web.status.pod_ip.replace(".", "-")
+    assert _dig("ft-node3", "@10.233.0.3", "web.default.svc.cluster.local") == ["10.233.0.10"]
+    assert _dig("ft-node3", "@10.233.0.3", "-x", "10.233.0.10") == ["web.default.svc.cluster.local."]
+    assert _dig("ft-node3", "@10.233.0.3", "-x", web.status.pod_ip) == ["%s.web.default.svc.cluster.local." % dashed]
+    assert _dig("ft-node3", "@10.233.0.3", "+tcp", "_http._tcp.web.default.svc.cluster.local", "SRV") == ["0 100 80 web.default.svc.cluster.local."]
+    status = _in("ft-node3", ["dig", "+time=2", "+tries=1", "@10.233.0.3", "missing.default.svc.cluster.local"]).stdout
+    assert "status: NXDOMAIN" in status
+
+
+def test_the_office_pc_resolves_through_the_office_dns_but_not_the_cluster_yet(lab: Lab) -> None:
+    with open("/etc/netns/ft-pc/resolv.conf", encoding="utf-8") as handle:
+        assert "nameserver 192.168.10.53" in handle.read()
+    assert _dig("ft-pc", "printer.office.lan") == ["192.168.10.20"]
+    assert _dig("ft-pc", "web.default.svc.cluster.local") == []
 
 
 def test_vtysh_reaches_the_switch_pathspace(lab: Lab) -> None:  # pylint: disable=unused-argument

@@ -52,7 +52,10 @@ def test_example_topology_names_and_addresses(topo: model.Topology) -> None:
     assert (topo.pc_netns, topo.pc_ip, topo.office_lan_prefixlen, topo.transit_prefixlen) == ("fn-pc", "192.168.10.10", 24, 30)
     assert topo.dns_service_ip == "10.233.0.3" and topo.pods_per_node == 2
     assert topo.encapsulation == {"ipip_mode": "Always", "vxlan_mode": "Never"}
-    assert topo.all_pod_netns()[:2] == ["fn-pod-node1-0", "fn-pod-node1-1"] and len(topo.all_pod_netns()) == 8
+    assert topo.all_pod_netns()[:2] == ["fn-pod-node1-0", "fn-pod-node1-1"] and len(topo.all_pod_netns()) == 9
+    assert topo.all_pod_netns()[-1] == topo.cluster_dns_netns == "fn-pod-dns"
+    assert topo.dns_server == model.DnsServer(name="office-dns1", kind="bind", netns="fn-dns", ip="192.168.10.53")
+    assert "fn-dns" in topo.namespaces
     assert topo.cluster_ranges() == ["10.233.64.0/18", "10.233.0.0/18"] and topo.service_ranges() == ["10.233.0.0/18"]
     assert topo.skipped == []
 
@@ -123,14 +126,16 @@ def _blocks(topo: model.Topology) -> list:
 def test_pods_take_free_block_addresses_and_are_recorded(topo: model.Topology) -> None:
     blocks = _blocks(topo)
     pods, changed = kube.plan_pods(topo, blocks)
-    assert [(pod.name, pod.node, pod.ip, pod.netns) for pod in pods[:4]] == [
+    assert [(pod.name, pod.node, pod.ip, pod.netns) for pod in pods[:5]] == [
         ("web-node1-0", "node1", "10.233.64.1", "fn-pod-node1-0"), ("api-node1-1", "node1", "10.233.64.2", "fn-pod-node1-1"),
+        ("coredns-node1", "node1", "10.233.64.3", "fn-pod-dns"),
         ("web-node2-0", "node2", "10.233.65.1", "fn-pod-node2-0"), ("api-node2-1", "node2", "10.233.65.2", "fn-pod-node2-1")]
-    assert len(changed) == 4
+    assert (pods[2].namespace, pods[2].labels, pods[2].ports) == ("kube-system", {"k8s-app": "kube-dns"}, ((53, "UDP"), (53, "TCP")))
+    assert len(changed) == 4 and len(pods) == 9
     spec = changed[0]["spec"]
-    assert spec["allocations"][:4] == [0, 1, 2, None] and 1 not in spec["unallocated"] and 3 in spec["unallocated"]
-    assert spec["attributes"][1]["secondary"]["pod"] == "web-node1-0" and spec["sequenceNumber"] == 3
-    assert kube.free_ordinals(changed[0])[:2] == [3, 4]
+    assert spec["allocations"][:5] == [0, 1, 2, 3, None] and 1 not in spec["unallocated"] and 4 in spec["unallocated"]
+    assert spec["attributes"][1]["secondary"]["pod"] == "web-node1-0" and spec["sequenceNumber"] == 4
+    assert kube.free_ordinals(changed[0])[:2] == [4, 5]
 
 
 def test_too_small_blocks_are_refused(topo: model.Topology) -> None:

@@ -1,0 +1,253 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The lab's two DNS servers: the cluster DNS pod and the office DNS server.
+
+The cluster DNS is dnsmasq in a pod of the first node, reached through the
+kube-dns ClusterIP by way of the kube-proxy tables. It answers what CoreDNS's
+kubernetes plugin answers, from the API's Services and Endpoints:
+
+* ``<svc>.<ns>.svc.<domain>`` A: the ClusterIP (for a headless Service, its
+  endpoints), and its PTR;
+* ``<a-b-c-d>.<svc>.<ns>.svc.<domain>`` A and PTR for every endpoint address
+  (CoreDNS's name for a pod behind a Service);
+* ``_<port>._<proto>.<svc>.<ns>.svc.<domain>`` SRV for named ports.
+
+Other names of the domain and of the reverse zones get NXDOMAIN, never an
+upstream. Every query is logged, so the tests can tell what reached it.
+
+The office DNS server runs BIND (laid out as Debian's package does), Unbound
+or dnsmasq in its own namespace on the office LAN, with DNSSEC validation on
+where the server has it. It serves an office zone of its own (``office.lan``),
+which shows that it keeps answering when a change is refused. The office PC
+uses it through ``/etc/netns/<pc>/resolv.conf``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import shlex
+import subprocess
+from typing import Optional
+
+from . import procs, sh
+from .model import DnsServer, Topology
+
+START_TIMEOUT = 20.0
+# A line each server's checker refuses, for the tests that break a configuration on purpose.
+BROKEN_LINE = {"bind": "flatnet-lab-broken-on-purpose;", "unbound": "server:\n\tflatnet-lab-broken-on-purpose: yes",
+               "dnsmasq": "flatnet-lab-broken-on-purpose"}
+# What each checker says about that line (dnsmasq gives the line number, not the word).
+BROKEN_SAYS = {"bind": "flatnet-lab-broken-on-purpose", "unbound": "flatnet-lab-broken-on-purpose", "dnsmasq": "bad option at line"}
+OFFICE_ZONE = "office.lan"
+# The root zone's key-signing key (KSK-2017) as a DS record, for Unbound's validator.
+ROOT_DS = ". DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"
+
+
+# --- the cluster DNS -------------------------------------------------------------------------------------------------
+
+
+def _dashed(address: str) -> str:
+    return address.replace(".", "-").replace(":", "-")
+
+
+def cluster_records(services: list, endpoints: list, domain: str) -> list:
+    """dnsmasq lines (host-record and srv-host) for the API's Services and Endpoints, sorted and without repeats."""
+    by_key = {(item["metadata"]["namespace"], item["metadata"]["name"]): item for item in endpoints}
+    lines: list = []
+    for service in sorted(services, key=lambda item: (item["metadata"]["namespace"], item["metadata"]["name"])):
+        meta, spec = service["metadata"], service.get("spec") or {}
+        name = "%s.%s.svc.%s" % (meta["name"], meta["namespace"], domain)
+        subsets = (by_key.get((meta["namespace"], meta["name"])) or {}).get("subsets") or []
+        addresses = sorted({address["ip"] for subset in subsets for address in subset.get("addresses") or []}, key=ipaddress.ip_address)
+        cluster_ip = spec.get("clusterIP")
+        if cluster_ip and cluster_ip != "None":
+            lines.append("host-record=%s,%s" % (name, cluster_ip))
+        else:
+            lines.extend("host-record=%s,%s" % (name, address) for address in addresses)
+        lines.extend("host-record=%s.%s,%s" % (_dashed(address), name, address) for address in addresses)
+        for port in spec.get("ports") or []:
+            if port.get("name"):
+                lines.append("srv-host=_%s._%s.%s,%s,%d,0,100" % (port["name"], port.get("protocol", "TCP").lower(), name, name, int(port["port"])))
+    return list(dict.fromkeys(lines))
+
+
+def reverse_zone_names(cidrs: list) -> list:
+    """The whole-octet reverse zones of IPv4 ranges (a /18 is 64 /24 zones), for dnsmasq's local=."""
+    zones: list = []
+    for cidr in cidrs:
+        net = ipaddress.ip_network(str(cidr), strict=False)
+        if net.version != 4:
+            continue
+        octets = max(1, min(3, -(-net.prefixlen // 8)))
+        for sub in (net.subnets(new_prefix=octets * 8) if net.prefixlen < octets * 8 else [net.supernet(new_prefix=octets * 8)]):
+            parts = str(sub.network_address).split(".")[:octets]
+            zones.append(".".join(reversed(parts)) + ".in-addr.arpa")
+    return list(dict.fromkeys(zones))
+
+
+def cluster_config(records: list, domain: str, zones: list, listen: str, directory: str) -> str:
+    """The cluster DNS pod's dnsmasq configuration."""
+    lines = ["# The lab's cluster DNS: records of the API's Services and Endpoints, as CoreDNS answers them.",
+             "no-resolv", "no-hosts", "no-poll", "bind-interfaces", "listen-address=%s" % listen, "user=root",
+             "pid-file=%s" % os.path.join(directory, "cluster-dns.pid"),
+             "log-queries", "log-facility=%s" % os.path.join(directory, "cluster-dns.log"),
+             # Names of the domain and the reverse zones are answered here or not at all.
+             "local=/%s/" % domain]
+    lines += ["local=/%s/" % zone for zone in zones]
+    return "\n".join(lines + records) + "\n"
+
+
+def start_dnsmasq(netns: str, config_path: str, pidfile: str, log_path: str) -> int:
+    """Start dnsmasq in a namespace (it forks once its sockets are bound); its pid."""
+    with open(log_path, "ab") as log:
+        subprocess.run(sh.in_netns(netns, ["dnsmasq", "-C", config_path]), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                       timeout=START_TIMEOUT, check=True)
+    if not sh.wait_for(lambda: procs.read_pidfile(pidfile) is not None, START_TIMEOUT):
+        raise sh.CommandError("dnsmasq did not start in %s (see %s)" % (netns, log_path))
+    return procs.read_pidfile(pidfile) or 0
+
+
+def write_cluster_dns_from(record: dict, domain: str, directory: str, pod_ip: str, services: list, endpoints: list) -> str:
+    """Write the cluster DNS configuration for a lab record (its cluster ranges) and the API's objects; its path."""
+    path = os.path.join(directory, "cluster-dns.conf")
+    text = cluster_config(cluster_records(services, endpoints, domain), domain, reverse_zone_names(record["cluster_ranges"]), pod_ip, directory)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return path
+
+
+def stop_pidfile(pidfile: str) -> None:
+    """Stop the process of a pid file, if it runs."""
+    pid = procs.read_pidfile(pidfile)
+    if pid is not None:
+        procs.stop([(pid, procs.start_time(pid))])
+
+
+# --- the office DNS --------------------------------------------------------------------------------------------------
+
+
+def _bind_files(server: DnsServer, topo: Topology, directory: str) -> dict:
+    d = directory
+    named = ("// The lab's office DNS server, laid out as Debian's BIND package lays out /etc/bind.\n"
+             'include "%s/named.conf.options";\ninclude "%s/named.conf.local";\ninclude "%s/rndc.key";\n'
+             'controls {\n\tinet 127.0.0.1 port 953 allow { 127.0.0.1; } keys { "rndc-key"; };\n};\n' % (d, d, d))
+    options = ("options {\n\tdirectory \"%s/cache\";\n\tpid-file \"%s/named.pid\";\n\tsession-keyfile \"%s/session.key\";\n"
+               "\tlisten-on { any; };\n\tlisten-on-v6 { none; };\n\t// Validation on, as Debian ships it.\n\tdnssec-validation auto;\n"
+               "\trecursion yes;\n};\n" % (d, d, d))
+    local = ('// The office\'s own zone.\nzone "%s" {\n\ttype primary;\n\tfile "%s/%s.zone";\n};\n' % (OFFICE_ZONE, d, OFFICE_ZONE))
+    rndc = 'include "%s/rndc.key";\noptions {\n\tdefault-key "rndc-key";\n\tdefault-server 127.0.0.1;\n\tdefault-port 953;\n};\n' % d
+    return {"named.conf": named, "named.conf.options": options, "named.conf.local": local, "rndc.conf": rndc,
+            OFFICE_ZONE + ".zone": _office_zone(server, topo)}
+
+
+def _office_zone(server: DnsServer, topo: Topology) -> str:
+    return ("$TTL 300\n@ IN SOA ns.%s. hostmaster.%s. 1 3600 600 86400 300\n@ IN NS ns.%s.\nns IN A %s\npc IN A %s\n"
+            "printer IN A %s\n" % (OFFICE_ZONE, OFFICE_ZONE, OFFICE_ZONE, server.ip, topo.pc_ip, printer_ip(topo)))
+
+
+def printer_ip(topo: Topology) -> str:
+    """An address of the office zone that only the office DNS knows."""
+    return str(ipaddress.ip_network(topo.office_networks[0])[20])
+
+
+def _unbound_files(server: DnsServer, topo: Topology, directory: str) -> dict:
+    d = directory
+    conf = ("# The lab's office DNS server.\nserver:\n\tusername: \"\"\n\tchroot: \"\"\n\tdirectory: \"%s\"\n\tpidfile: \"%s/unbound.pid\"\n"
+            "\tuse-syslog: no\n\tlogfile: \"%s/unbound.log\"\n\tinterface: 0.0.0.0\n\tdo-ip6: no\n\tnum-threads: 1\n"
+            "\t# Validation on, with the root's trust anchor.\n\tmodule-config: \"validator iterator\"\n\ttrust-anchor: \"%s\"\n"
+            "\tlocal-zone: \"%s.\" static\n\tlocal-data: \"printer.%s. A %s\"\n\tlocal-data: \"pc.%s. A %s\"\n"
+            "remote-control:\n\tcontrol-enable: yes\n\tcontrol-interface: \"%s/unbound.ctl\"\n\tcontrol-use-cert: no\n"
+            % (d, d, d, ROOT_DS, OFFICE_ZONE, OFFICE_ZONE, printer_ip(topo), OFFICE_ZONE, topo.pc_ip, d))
+    return {"unbound.conf": conf}
+
+
+def _dnsmasq_files(server: DnsServer, topo: Topology, directory: str) -> dict:
+    d = directory
+    conf = ("# The lab's office DNS server. No upstream: the lab has no Internet.\nno-resolv\nno-hosts\nno-poll\nuser=root\n"
+            "pid-file=%s/dnsmasq.pid\nlog-queries\nlog-facility=%s/dnsmasq.log\nlocal=/%s/\nhost-record=printer.%s,%s\nhost-record=pc.%s,%s\n"
+            % (d, d, OFFICE_ZONE, OFFICE_ZONE, printer_ip(topo), OFFICE_ZONE, topo.pc_ip))
+    return {"dnsmasq.conf": conf}
+
+
+def office_files(server: DnsServer, topo: Topology, directory: str) -> dict:
+    """The office DNS server's own configuration files (before flatnet touches them), by name."""
+    return {"bind": _bind_files, "unbound": _unbound_files, "dnsmasq": _dnsmasq_files}[server.kind](server, topo, directory)
+
+
+def role_vars(server: DnsServer, directory: str) -> dict:
+    """The dns_forward variables that point the role at the lab's server, and where the tests find its files."""
+    d = directory
+    if server.kind == "bind":
+        found = {"dns_forward_bind_path": d + "/flatnet-kube.zones.conf", "dns_forward_bind_include_in": d + "/named.conf.local",
+                 "dns_forward_bind_options_path": d + "/flatnet-kube.options.conf", "dns_forward_bind_options_in": d + "/named.conf.options",
+                 "dns_forward_check_command": ["named-checkconf", d + "/named.conf"],
+                 "dns_forward_reload_command": ["rndc", "-c", d + "/rndc.conf", "reload"],
+                 "netlab_dns_own_config": d + "/named.conf.options", "netlab_dns_managed": d + "/flatnet-kube.zones.conf"}
+    elif server.kind == "unbound":
+        found = {"dns_forward_unbound_path": d + "/flatnet-kube.conf", "dns_forward_unbound_include_in": d + "/unbound.conf",
+                 "dns_forward_check_command": ["unbound-checkconf", d + "/unbound.conf"],
+                 "dns_forward_reload_command": ["unbound-control", "-c", d + "/unbound.conf", "reload"],
+                 "netlab_dns_own_config": d + "/unbound.conf", "netlab_dns_managed": d + "/flatnet-kube.conf"}
+    else:
+        found = {"dns_forward_dnsmasq_path": d + "/flatnet-kube.conf", "dns_forward_dnsmasq_include_in": d + "/dnsmasq.conf",
+                 "dns_forward_check_command": ["dnsmasq", "--test", "-C", d + "/dnsmasq.conf"],
+                 "dns_forward_reload_command": ["sh", "-c", dnsmasq_restart(d)],
+                 "netlab_dns_own_config": d + "/dnsmasq.conf", "netlab_dns_managed": d + "/flatnet-kube.conf"}
+    found.update({"dns_forward_kind": server.kind, "netlab_dns_address": server.ip, "netlab_dns_broken_line": BROKEN_LINE[server.kind],
+                  "netlab_dns_broken_says": BROKEN_SAYS[server.kind],
+                  "netlab_dns_office_name": "printer." + OFFICE_ZONE})
+    return found
+
+
+def dnsmasq_restart(directory: str) -> str:
+    """A shell line that restarts the office dnsmasq (it does not re-read its configuration on SIGHUP); bounded waits."""
+    pidfile = shlex.quote(directory + "/dnsmasq.pid")
+    conf = shlex.quote(directory + "/dnsmasq.conf")
+    return ("pid=$(cat %s 2>/dev/null); if [ -n \"$pid\" ]; then kill \"$pid\" 2>/dev/null; "
+            "for i in $(seq 50); do kill -0 \"$pid\" 2>/dev/null || break; sleep 0.1; done; fi; "
+            "exec dnsmasq -C %s" % (pidfile, conf))
+
+
+def _write_files(files: dict, directory: str) -> None:
+    os.makedirs(directory, exist_ok=True)
+    for name, text in files.items():
+        with open(os.path.join(directory, name), "w", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def start_office(topo: Topology, directory: str) -> int:
+    """Write the office DNS server's configuration, start it in its namespace and wait until it answers; its pid."""
+    server = topo.dns_server
+    assert server is not None
+    _write_files(office_files(server, topo, directory), directory)
+    log_path = os.path.join(directory, "server.log")
+    if server.kind == "bind":
+        os.makedirs(os.path.join(directory, "cache"), exist_ok=True)
+        sh.run(["rndc-confgen", "-a", "-k", "rndc-key", "-c", os.path.join(directory, "rndc.key")])
+        command, pidfile = ["named", "-c", os.path.join(directory, "named.conf"), "-n", "1"], os.path.join(directory, "named.pid")
+    elif server.kind == "unbound":
+        command, pidfile = ["unbound", "-c", os.path.join(directory, "unbound.conf")], os.path.join(directory, "unbound.pid")
+    else:
+        command, pidfile = ["dnsmasq", "-C", os.path.join(directory, "dnsmasq.conf")], os.path.join(directory, "dnsmasq.pid")
+    with open(log_path, "ab") as log:
+        subprocess.run(sh.in_netns(server.netns, command), stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=START_TIMEOUT, check=True)
+    if not sh.wait_for(lambda: answers(server.netns, "127.0.0.1", "printer.%s" % OFFICE_ZONE) == printer_ip(topo), START_TIMEOUT, step=0.2):
+        raise sh.CommandError("the office DNS server (%s) did not answer in %s (see %s)" % (server.kind, server.netns, directory))
+    return procs.read_pidfile(pidfile) or 0
+
+
+def answers(netns: str, server: str, name: str, qtype: str = "A") -> str:
+    """The first answer of ``dig +short`` from a namespace, '' when there is none."""
+    done = sh.ns_run(netns, ["dig", "+short", "+time=1", "+tries=1", "@" + server, name, qtype], check=False)
+    lines = [line for line in done.stdout.splitlines() if line and not line.startswith(";")]
+    return lines[0] if done.returncode == 0 and lines else ""
+
+
+def write_resolv_conf(netns: str, nameserver: str, search: Optional[str] = None) -> None:
+    """/etc/netns/<netns>/resolv.conf, which ip netns exec mounts over /etc/resolv.conf."""
+    directory = os.path.join("/etc/netns", netns)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, "resolv.conf"), "w", encoding="utf-8") as handle:
+        handle.write("# The lab's office DNS server.\n" + ("search %s\n" % search if search else "") + "nameserver %s\n" % nameserver)
