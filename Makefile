@@ -103,7 +103,7 @@ demo: lab-up ## install, build the lab, run site.yml, and report what the office
 	$(LAB_PLAYBOOK) playbooks/verify.yml
 	@echo
 	@echo "The lab is up. Explore it:"
-	@echo "  make lab-shell                      # a shell on the office PC (try: curl http://10.233.0.10/)"
+	@echo "  make lab-shell                      # a shell on the office PC (try: curl http://web.default.svc.cluster.local/)"
 	@echo "  make lab-status                     # BGP sessions and learned routes on the switch"
 	@echo "  . $(LAB_STATE)/env; $(BIN)/kubectl get bgppeers.crd.projectcalico.org"
 	@echo "Tear it down with: make lab-down"
