@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import glob
 import http.client
 import json
 import os
@@ -18,6 +19,7 @@ import yaml
 from kubernetes import config as k8s_config
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EXAMPLE = os.path.join(ROOT, "inventory", "example")
 LAB = os.path.join(ROOT, "lab")
 SEED = os.path.join(LAB, "seeds", "seed-cluster.yml")
 
@@ -139,3 +141,18 @@ def client_for(tmp_path: Any) -> Iterator[Any]:
     yield build
     for client in made:
         client.close()
+
+
+def example_vars() -> dict:
+    """The group all variables of the example inventory (its group_vars/all files, in order)."""
+    variables: dict = {}
+    for path in sorted(glob.glob(os.path.join(EXAMPLE, "group_vars", "all", "*.yml"))):
+        with open(path, encoding="utf-8") as handle:
+            variables.update(yaml.safe_load(handle) or {})
+    return variables
+
+
+@pytest.fixture(name="example")
+def fixture_example() -> dict:
+    """The group all variables of the example inventory."""
+    return example_vars()

@@ -6,28 +6,13 @@
 from __future__ import annotations
 
 import copy
-import glob
-import os
 import shutil
 import subprocess
 
 import pytest
-import yaml
 
 from netlab import dns, kube, model, overlay
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXAMPLE = os.path.join(ROOT, "inventory", "example")
-
-
-@pytest.fixture(name="example")
-def fixture_example() -> dict:
-    """The group all variables of the example inventory."""
-    variables: dict = {}
-    for path in sorted(glob.glob(os.path.join(EXAMPLE, "group_vars", "all", "*.yml"))):
-        with open(path, encoding="utf-8") as handle:
-            variables.update(yaml.safe_load(handle) or {})
-    return variables
 
 
 def _tool(name: str) -> str:

@@ -6,33 +6,14 @@
 from __future__ import annotations
 
 import copy
-import glob
-import os
 import re
 from typing import Any
 
 import pytest
-import yaml
 
 from kubeapi import seed as seeds
 from netlab import frr, kube, model, nftables, overlay
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EXAMPLE = os.path.join(ROOT, "inventory", "example")
-
-
-def _example_vars() -> dict:
-    variables: dict = {}
-    for path in sorted(glob.glob(os.path.join(EXAMPLE, "group_vars", "all", "*.yml"))):
-        with open(path, encoding="utf-8") as handle:
-            variables.update(yaml.safe_load(handle) or {})
-    return variables
-
-
-@pytest.fixture
-def example() -> dict:
-    """The group all variables of the example inventory."""
-    return _example_vars()
 
 
 @pytest.fixture

@@ -137,24 +137,24 @@ def test_windows_rejects_out_of_range_settings(replication, timeout, word):
 # --- the real checkers accept the rendered text -----------------------------------------------------------------------
 
 
-def test_named_checkconf_accepts_the_seed_with_validation_on(tmp_path):
+def _named_checkconf(tmp_path, options: str) -> subprocess.CompletedProcess:
+    """named-checkconf -p on a named.conf with ``options`` and the seed's two flatnet includes."""
     (tmp_path / "zones.conf").write_text(dns.bind_zones(SEED))
     (tmp_path / "options.conf").write_text(dns.bind_options(SEED))
-    main = 'options {\n\tdirectory "%s";\n\tdnssec-validation auto;\n};\n' % tmp_path
+    main = 'options {\n\tdirectory "%s";\n%s};\n' % (tmp_path, options)
     main = dns.with_include(dns.with_options_include(main, str(tmp_path / "options.conf"), "named.conf"), "bind", str(tmp_path / "zones.conf"))
     (tmp_path / "named.conf").write_text(main)
-    done = subprocess.run([_tool("named-checkconf"), "-p", str(tmp_path / "named.conf")], capture_output=True, text=True, check=False)
+    return subprocess.run([_tool("named-checkconf"), "-p", str(tmp_path / "named.conf")], capture_output=True, text=True, check=False)
+
+
+def test_named_checkconf_accepts_the_seed_with_validation_on(tmp_path):
+    done = _named_checkconf(tmp_path, "\tdnssec-validation auto;\n")
     assert done.returncode == 0, done.stdout + done.stderr
     assert '"127.233.10.in-addr.arpa";' in done.stdout and "allow-recursion" in done.stdout
 
 
 def test_named_checkconf_refuses_an_option_set_twice(tmp_path):
-    (tmp_path / "options.conf").write_text(dns.bind_options(SEED))
-    (tmp_path / "zones.conf").write_text(dns.bind_zones(SEED))
-    main = 'options {\n\tdirectory "%s";\n\tallow-recursion { any; };\n};\n' % tmp_path
-    main = dns.with_include(dns.with_options_include(main, str(tmp_path / "options.conf"), "named.conf"), "bind", str(tmp_path / "zones.conf"))
-    (tmp_path / "named.conf").write_text(main)
-    done = subprocess.run([_tool("named-checkconf"), str(tmp_path / "named.conf")], capture_output=True, text=True, check=False)
+    done = _named_checkconf(tmp_path, "\tallow-recursion { any; };\n")
     assert done.returncode != 0
     message = dns._check_failure(["named-checkconf"], done.returncode, done.stdout, done.stderr)  # pylint: disable=protected-access
     assert "allow-recursion" in message and "dns_forward_restrict_clients" in message
