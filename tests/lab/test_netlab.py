@@ -33,7 +33,6 @@ TOOLS = ("ip", "nft", "bird", "birdc", "vtysh", "curl", "dig", "named", "dnsmasq
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 
 
-
 @pytest.fixture(scope="module", autouse=True)
 def _needs() -> None:
     """Fail loudly, never skip, when the lab cannot run here."""

@@ -14,7 +14,6 @@ import pytest
 from netlab import dns, kube, model, overlay
 
 
-
 def _tool(name: str) -> str:
     found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
     assert found, "%s is missing: make install puts it there" % name

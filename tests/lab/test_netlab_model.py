@@ -15,7 +15,6 @@ from kubeapi import seed as seeds
 from netlab import frr, kube, model, nftables, overlay
 
 
-
 @pytest.fixture
 def topo(example: dict) -> model.Topology:
     """The example's lab with the default prefix."""
