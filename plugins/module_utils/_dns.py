@@ -35,12 +35,16 @@ Runner = Callable[[Sequence[str]], Tuple[int, str, str]]
 
 
 class Forwarding(NamedTuple):
-    """What an office DNS server forwards, to where, for whom."""
+    """What an office DNS server forwards (the cluster domain first), to where, for whom."""
 
-    domain: str
     zones: List[str]
     forwarders: List[str]
     clients: List[str]
+
+    @property
+    def domain(self) -> str:
+        """The cluster domain, the first zone."""
+        return self.zones[0]
 
     @property
     def reverse_zones(self) -> List[str]:
@@ -74,7 +78,13 @@ def forwarding(domain: Any, reverse_zones: Any, forwarders: Any, clients: Any) -
             zones.append(name)
     addresses = [str(netmath.parse_address(item, name=f"dns_forward_forwarders[{index}]")) for index, item in enumerate(forwarders)]
     networks = [str(net) for net in netmath.summarise(clients, name="flatnet_office.networks")]
-    return Forwarding(domain=zones[0], zones=zones, forwarders=addresses, clients=networks)
+    return Forwarding(zones=zones, forwarders=addresses, clients=networks)
+
+
+def forwarding_of(zones: Any, forwarders: Any, clients: Any) -> Forwarding:
+    """The forwarding of a zone list whose first entry is the cluster domain."""
+    zones = list(zones or [])
+    return forwarding(zones[0] if zones else "", zones[1:], list(forwarders or []), list(clients or []))
 
 
 # --- BIND ------------------------------------------------------------------------------------------------------------
@@ -254,17 +264,18 @@ def write(path: str, content: str, mode: int = 0o644) -> None:
     if not os.path.isdir(directory):
         raise FlatnetError(f"cannot write {path}: the directory {directory} does not exist")
     try:
-        mode = os.stat(path).st_mode & 0o7777
-        owner: Optional[Tuple[int, int]] = (os.stat(path).st_uid, os.stat(path).st_gid)
+        found = os.stat(path)
     except FileNotFoundError:
-        owner = None
+        found = None
+    if found is not None:
+        mode = found.st_mode & 0o7777
     handle, temp = tempfile.mkstemp(prefix=".flatnet-", dir=directory)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(content)
         os.chmod(temp, mode)
-        if owner is not None and os.geteuid() == 0:
-            os.chown(temp, *owner)
+        if found is not None and os.geteuid() == 0:
+            os.chown(temp, found.st_uid, found.st_gid)
         os.replace(temp, path)
     except OSError as err:
         if os.path.exists(temp):
@@ -347,7 +358,7 @@ def _edited(path: str, functions: Sequence[Callable[[str], str]]) -> FileChange:
 
 
 class Outcome(NamedTuple):
-    """What apply did."""
+    """What apply did: the files written, the checker that accepted them, whether the reload ran."""
 
     changed: bool
     files: List[str]
@@ -384,7 +395,7 @@ def apply(changes: Sequence[FileChange], run: Runner, check_command: Sequence[st
         restore(written)
         raise FlatnetError(f"{_command_text(reload_command)} failed (exit {code}): {(reload_err or out).strip()}. The files were "
                            "put back as they were; the server's running configuration is whatever it held before.")
-    return Outcome(True, [change.path for change in todo], (out or "").strip(), True)
+    return Outcome(True, [change.path for change in todo], _command_text(check_command), True)
 
 
 def _check_failure(command: Sequence[str], code: int, out: str, err: str) -> str:

@@ -165,7 +165,7 @@ from ansible_collections.flatnet.kube.plugins.module_utils._modules import execu
 def run(module: AnsibleModule) -> dict:
     """Write, check and reload the forwarding."""
     params = module.params
-    fwd = dns.forwarding(params["zones"][0] if params["zones"] else "", params["zones"][1:], params["forwarders"], params["clients"])
+    fwd = dns.forwarding_of(params["zones"], params["forwarders"], params["clients"])
     settings = dns.settings_from(params)
     changes = dns.plan_files(fwd, settings)
 
@@ -173,8 +173,7 @@ def run(module: AnsibleModule) -> dict:
         return module.run_command(list(command))
 
     outcome = dns.apply(changes, runner, settings.check_command, settings.reload_command, module.check_mode)
-    checked = " ".join(settings.check_command) if outcome.reloaded else ""
-    return {"changed": outcome.changed, "files": outcome.files, "checked": checked, "reloaded": outcome.reloaded,
+    return {"changed": outcome.changed, "files": outcome.files, "checked": outcome.checked, "reloaded": outcome.reloaded,
             "zones": fwd.zones, "diff": dns.diff(changes)}
 
 
