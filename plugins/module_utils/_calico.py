@@ -79,10 +79,11 @@ BGPCONFIGURATION_FIELDS = {
     "log_severity_screen": "logSeverityScreen",
 }
 
-# Fields of which a BGPPeer may set only one; setting one clears the other.
-BGPPEER_EXCLUSIVE = (("node", "nodeSelector"), ("peerIP", "peerSelector"))
-BGPCONFIGURATION_DEFAULT_ONLY = ("asNumber", "nodeToNodeMeshEnabled", "serviceClusterIPs", "serviceExternalIPs",
-                                 "serviceLoadBalancerIPs")
+# Options of which a BGPPeer may set only one, and their spec fields; setting one field clears the other.
+BGPPEER_EXCLUSIVE_OPTIONS = (("node", "node_selector"), ("peer_ip", "peer_selector"))
+BGPPEER_EXCLUSIVE = tuple((BGPPEER_FIELDS[first], BGPPEER_FIELDS[second]) for first, second in BGPPEER_EXCLUSIVE_OPTIONS)
+SERVICE_RANGE_FIELDS = ("serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs")
+BGPCONFIGURATION_DEFAULT_ONLY = ("asNumber", "nodeToNodeMeshEnabled") + SERVICE_RANGE_FIELDS
 
 
 def _spec_from_params(params: Mapping[str, Any], fields: Mapping[str, str]) -> Dict[str, Any]:
@@ -208,7 +209,7 @@ def bgppeer_spec(params: Mapping[str, Any]) -> Dict[str, Any]:
 
 def check_bgppeer_options(params: Mapping[str, Any]) -> None:
     """The pairs Calico allows only one of, named by module option."""
-    for first, second in (("node", "node_selector"), ("peer_ip", "peer_selector")):
+    for first, second in BGPPEER_EXCLUSIVE_OPTIONS:
         if params.get(first) is not None and params.get(second) is not None:
             raise FlatnetError("%s and %s are mutually exclusive in a Calico BGPPeer; set only one of them." % (first, second))
 
@@ -216,12 +217,11 @@ def check_bgppeer_options(params: Mapping[str, Any]) -> None:
 def merge_bgppeer(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
     """Managed fields over the current spec; setting one of an exclusive pair clears the other."""
     merged = dict(current)
-    for pair in BGPPEER_EXCLUSIVE:
-        for field in pair:
-            if field in managed:
-                for other in pair:
-                    if other != field:
-                        merged.pop(other, None)
+    for first, second in BGPPEER_EXCLUSIVE:
+        if first in managed:
+            merged.pop(second, None)
+        if second in managed:
+            merged.pop(first, None)
     merged.update(managed)
     return merged
 
@@ -247,7 +247,7 @@ def normalise_bgpconfiguration(spec: Optional[Mapping[str, Any]]) -> Optional[Di
     if spec is None:
         return None
     result = dict(spec)
-    for field in ("serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"):
+    for field in SERVICE_RANGE_FIELDS:
         entries = _cidr_entries(result.get(field) or [], "spec." + field)
         if entries:
             result[field] = sorted(entries, key=lambda entry: netmath.parse_cidr(entry["cidr"]).sort_key())
@@ -282,9 +282,8 @@ def bgpconfiguration_spec(name: str, params: Mapping[str, Any]) -> Dict[str, Any
 
 def merge_bgpconfiguration(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
     """Managed fields over the current spec; an empty range list removes the field."""
-    merged = dict(current)
-    merged.update(managed)
-    for field in ("serviceClusterIPs", "serviceExternalIPs", "serviceLoadBalancerIPs"):
+    merged = _merge_over(current, managed)
+    for field in SERVICE_RANGE_FIELDS:
         if field in merged and not merged[field]:
             del merged[field]
     return merged
@@ -310,14 +309,14 @@ def _body(group: str, kind: Kind, name: str, spec: Mapping[str, Any], current: O
     return body
 
 
-def _view(obj: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
-    """The object as a diff shows it: name, labels and the spec as stored."""
-    return k8s.strip_server_fields(obj)
+def _merge_over(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
+    """Managed fields over the current spec."""
+    return dict(current, **managed)
 
 
 def reconcile(client: k8s.KubeClient, group: str, kind: Kind, name: str, managed: Mapping[str, Any],
               normalise: Callable[[Any], Any], check: Callable[[Mapping[str, Any], Optional[Mapping[str, Any]]], None],
-              merge: Callable[[Mapping[str, Any], Mapping[str, Any]], Dict[str, Any]] = lambda current, managed: dict(current, **managed),
+              merge: Callable[[Mapping[str, Any], Mapping[str, Any]], Dict[str, Any]] = _merge_over,
               retries: int = DEFAULT_RETRIES) -> Outcome:
     """Make the object carry the managed fields; retry a stale write up to `retries` times."""
     path = k8s.object_path(group, kind.plural, name)
@@ -326,7 +325,7 @@ def reconcile(client: k8s.KubeClient, group: str, kind: Kind, name: str, managed
         spec = merge((current or {}).get("spec") or {}, managed)
         check(spec, current)
         if current is not None and normalise(spec) == normalise(current.get("spec") or {}):
-            view = _view(current)
+            view = k8s.strip_server_fields(current)
             return Outcome(False, view, view, current)
         try:
             if current is None:
@@ -337,7 +336,7 @@ def reconcile(client: k8s.KubeClient, group: str, kind: Kind, name: str, managed
             if error.status == k8s.CONFLICT:
                 continue
             raise
-        return Outcome(True, _view(current), _view(written), written)
+        return Outcome(True, k8s.strip_server_fields(current), k8s.strip_server_fields(written), written)
     raise k8s.KubeError("%s %s kept changing under us: %d writes in a row met a newer resourceVersion (409 Conflict). Another "
                         "controller may be rewriting it; find it, or try again." % (kind.kind, name, retries + 1), status=k8s.CONFLICT)
 
@@ -349,7 +348,7 @@ def remove(client: k8s.KubeClient, group: str, kind: Kind, name: str) -> Outcome
     if current is None:
         return Outcome(False, None, None, None)
     client.write("DELETE", path)
-    return Outcome(True, _view(current), None, None)
+    return Outcome(True, k8s.strip_server_fields(current), None, None)
 
 
 def list_objects(client: k8s.KubeClient, group: str, kind: Kind) -> List[Dict[str, Any]]:
@@ -360,10 +359,6 @@ def list_objects(client: k8s.KubeClient, group: str, kind: Kind) -> List[Dict[st
 def module_result(outcome: Outcome, key: str) -> Tuple[bool, Dict[str, Any]]:
     """changed and the module's return values (with a diff)."""
     return outcome.changed, {key: outcome.obj, "diff": {"before": outcome.before or {}, "after": outcome.after or {}}}
-
-
-def _merge_over(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
-    return dict(current, **managed)
 
 
 class Resource(NamedTuple):
@@ -378,14 +373,8 @@ class Resource(NamedTuple):
     needs_others: bool = False
 
 
-def bgppeer_managed(params: Mapping[str, Any]) -> Dict[str, Any]:
-    """The BGPPeer's managed fields, once the exclusive pairs are checked."""
-    check_bgppeer_options(params)
-    return bgppeer_spec(params)
-
-
 IPPOOL_RESOURCE = Resource(IPPOOL, "ippool", ippool_spec, normalise_ippool, check_ippool, merge_ippool, needs_others=True)
-BGPPEER_RESOURCE = Resource(BGPPEER, "bgppeer", bgppeer_managed, normalise_bgppeer,
+BGPPEER_RESOURCE = Resource(BGPPEER, "bgppeer", bgppeer_spec, normalise_bgppeer,
                             lambda name, spec, current, others: check_bgppeer(name, spec), merge_bgppeer)
 BGPCONFIGURATION_RESOURCE = Resource(BGPCONFIGURATION, "bgpconfiguration", lambda params: bgpconfiguration_spec(params["name"], params),
                                      normalise_bgpconfiguration, lambda name, spec, current, others: None, merge_bgpconfiguration)

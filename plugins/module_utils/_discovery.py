@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Mapping, Optional
 
+from ansible_collections.flatnet.kube.plugins.module_utils import _calico as calico
 from ansible_collections.flatnet.kube.plugins.module_utils import _k8s as k8s
 
 # calico-node's annotations on a Node.
@@ -117,12 +118,12 @@ def discover(client: k8s.KubeClient, api_group: str = "auto") -> Dict[str, Any]:
     return {
         "api_group": group,
         "nodes": nodes,
-        "pools": [pool_facts(pool) for pool in client.list(k8s.collection_path(group, "ippools"))],
+        "pools": [pool_facts(pool) for pool in calico.list_objects(client, group, calico.IPPOOL)],
         "blocks": blocks,
         "blocks_by_node": by_node,
         "dns_service": dns,
         "cluster_domain": cluster_domain(_corefile(client)),
-        "bgp_configurations": [pool_facts(item) for item in client.list(k8s.collection_path(group, "bgpconfigurations"))],
-        "bgp_peers": [pool_facts(item) for item in client.list(k8s.collection_path(group, "bgppeers"))],
+        "bgp_configurations": [pool_facts(item) for item in calico.list_objects(client, group, calico.BGPCONFIGURATION)],
+        "bgp_peers": [pool_facts(item) for item in calico.list_objects(client, group, calico.BGPPEER)],
         "node_status": [node_status_facts(item) for item in client.list(k8s.collection_path(group, "caliconodestatuses"))],
     }

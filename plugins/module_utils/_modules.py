@@ -9,12 +9,10 @@ import copy
 from typing import Any, Callable, Dict
 
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
-from ansible_collections.flatnet.kube.plugins.module_utils._k8s import AUTH_ARG_SPEC
+from ansible_collections.flatnet.kube.plugins.module_utils._k8s import AUTH_ARG_SPEC, CALICO_GROUPS
 
-CALICO_ARG_SPEC: Dict[str, Any] = {
-    "api_group": {"type": "str", "default": "auto", "choices": ["auto", "projectcalico.org/v3", "crd.projectcalico.org/v1"]},
-    "conflict_retries": {"type": "int", "default": 5},
-}
+API_GROUP_ARG_SPEC: Dict[str, Any] = {"api_group": {"type": "str", "default": "auto", "choices": ["auto"] + list(CALICO_GROUPS)}}
+CALICO_ARG_SPEC: Dict[str, Any] = dict(API_GROUP_ARG_SPEC, conflict_retries={"type": "int", "default": 5})
 
 
 def argument_spec(calico: bool = True, **options: Any) -> Dict[str, Any]:
@@ -22,7 +20,7 @@ def argument_spec(calico: bool = True, **options: Any) -> Dict[str, Any]:
     spec = copy.deepcopy(AUTH_ARG_SPEC)
     if calico:
         spec.update(copy.deepcopy(CALICO_ARG_SPEC))
-    spec.update(options)
+    spec.update(copy.deepcopy(options))
     return spec
 
 

@@ -110,7 +110,7 @@ def main() -> None:
             service_external_ips={"type": "list", "elements": "str"},
             service_loadbalancer_ips={"type": "list", "elements": "str"},
             listen_port={"type": "int"},
-            log_severity_screen={"type": "str", "choices": ["Debug", "Info", "Warning", "Error", "Fatal"]},
+            log_severity_screen={"type": "str", "choices": list(calico.LOG_SEVERITIES)},
         ),
         supports_check_mode=True,
     )

@@ -143,12 +143,12 @@ def main() -> None:
                 "key": {"type": "str", "required": True, "no_log": False},
             }},
             keep_original_next_hop={"type": "bool"},
-            source_address={"type": "str", "choices": ["UseNodeIP", "None"]},
+            source_address={"type": "str", "choices": list(calico.SOURCE_ADDRESSES)},
             max_restart_time={"type": "str"},
             ttl_security={"type": "int"},
             filters={"type": "list", "elements": "str"},
         ),
-        mutually_exclusive=[("node", "node_selector"), ("peer_ip", "peer_selector")],
+        mutually_exclusive=[list(pair) for pair in calico.BGPPEER_EXCLUSIVE_OPTIONS],
         supports_check_mode=True,
     )
     execute(module, run)

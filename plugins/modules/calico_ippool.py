@@ -110,8 +110,6 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.flatnet.kube.plugins.module_utils import _calico as calico
 from ansible_collections.flatnet.kube.plugins.module_utils._modules import argument_spec, execute
 
-MODES = ["Never", "Always", "CrossSubnet"]
-
 
 def run(module: AnsibleModule) -> dict:
     """Reconcile or remove one IPPool."""
@@ -126,8 +124,8 @@ def main() -> None:
             state={"type": "str", "default": "present", "choices": ["present", "absent"]},
             cidr={"type": "str"},
             block_size={"type": "int"},
-            ipip_mode={"type": "str", "choices": MODES},
-            vxlan_mode={"type": "str", "choices": MODES},
+            ipip_mode={"type": "str", "choices": list(calico.ENCAPSULATION_MODES)},
+            vxlan_mode={"type": "str", "choices": list(calico.ENCAPSULATION_MODES)},
             nat_outgoing={"type": "bool"},
             disabled={"type": "bool"},
             disable_bgp_export={"type": "bool"},

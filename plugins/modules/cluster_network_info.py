@@ -118,7 +118,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.flatnet.kube.plugins.module_utils._discovery import discover
 from ansible_collections.flatnet.kube.plugins.module_utils._k8s import KubeClient
-from ansible_collections.flatnet.kube.plugins.module_utils._modules import argument_spec, execute
+from ansible_collections.flatnet.kube.plugins.module_utils._modules import API_GROUP_ARG_SPEC, argument_spec, execute
 
 
 def run(module: AnsibleModule) -> dict:
@@ -133,7 +133,7 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec=argument_spec(
             calico=False,
-            api_group={"type": "str", "default": "auto", "choices": ["auto", "projectcalico.org/v3", "crd.projectcalico.org/v1"]},
+            **API_GROUP_ARG_SPEC,
         ),
         supports_check_mode=True,
     )
