@@ -196,8 +196,8 @@ def _check_overlaps(ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> 
             left, pair["left_cidr"], right, pair["right_cidr"], _overlap_fix(ranges[left][0], ranges[right][0])))
 
 
-def _check_pool(path: str, pool: Mapping[str, Any], network: Any, problems: _Problems) -> Optional[Dict[str, Any]]:
-    """Check one pool's Calico rules; return its block math when they hold."""
+def _check_pool(path: str, pool: Mapping[str, Any], network: Any, problems: _Problems) -> None:
+    """Check one pool's Calico rules, its block math included."""
     if not _K8S_NAME.match(str(pool.get("name") or "")):
         problems.add("%s.name: '%s' is not a valid Kubernetes object name; use lower-case letters, digits, '-' and '.', "
                      "starting and ending with a letter or digit, e.g. 'default-pool'." % (path, pool.get("name")))
@@ -209,12 +209,8 @@ def _check_pool(path: str, pool: Mapping[str, Any], network: Any, problems: _Pro
         problems.add("%s.ipip_mode: '%s' on the IPv6 pool '%s'; IP-in-IP carries IPv4 only: set ipip_mode: Never "
                      "(use vxlan_mode for an IPv6 overlay)." % (path, ipip, network))
     problems.attempt(selector.to_calico, pool.get("node_selector", "all()"), name=path + ".node_selector")
-    if network is None:
-        return None
-    block_size = pool.get("block_size")
-    if block_size is None:
-        block_size = netmath.DEFAULT_BLOCK_SIZES[network.version]
-    return problems.attempt(netmath.calico_blocks, str(network), block_size, name=path)
+    if network is not None:
+        problems.attempt(netmath.pool_blocks, str(network), pool.get("block_size"), name=path)
 
 
 def _check_pools(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> None:
@@ -349,14 +345,12 @@ def check_intent(intent: Mapping[str, Any]) -> List[str]:
 
 
 def _pool_plan(pool: Mapping[str, Any]) -> Dict[str, Any]:
-    network = netmath.parse_cidr(pool["cidr"])
-    block_size = pool.get("block_size") or netmath.DEFAULT_BLOCK_SIZES[network.version]
-    blocks = netmath.calico_blocks(str(network), block_size)
+    blocks = netmath.pool_blocks(pool["cidr"], pool.get("block_size"))
     return {
         "name": pool["name"],
-        "cidr": str(network),
-        "family": network.version,
-        "block_size": block_size,
+        "cidr": blocks["cidr"],
+        "family": blocks["family"],
+        "block_size": blocks["block_size"],
         "blocks": blocks["blocks"],
         "addresses_per_block": blocks["addresses_per_block"],
         "ipip_mode": pool.get("ipip_mode", "Never"),
@@ -370,8 +364,7 @@ def _pool_plan(pool: Mapping[str, Any]) -> Dict[str, Any]:
 def _accept_prefixes(cidrs: Sequence[str]) -> List[Dict[str, Any]]:
     """Prefix-list entries that accept a range and every more specific route in it."""
     entries = []
-    for cidr in sorted(set(cidrs), key=lambda text: netmath.parse_cidr(text).sort_key()):
-        network = netmath.parse_cidr(cidr)
+    for cidr, network in sorted(((cidr, netmath.parse_cidr(cidr)) for cidr in set(cidrs)), key=lambda pair: pair[1].sort_key()):
         entries.append({"prefix": cidr, "family": network.version, "ge": network.prefixlen,
                         "le": 32 if network.version == 4 else 128})
     return entries
@@ -413,8 +406,10 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
     pools = [_pool_plan(pool) for pool in cluster["pools"]]
     pod_cidrs = [pool["cidr"] for pool in pools if not pool["disabled"]]
     cluster_ips = _service_ranges(cluster, "service_cluster_ips")
-    advertised_services = cluster_ips + _service_ranges(cluster, "service_external_ips") + \
-        _service_ranges(cluster, "service_loadbalancer_ips")
+    external_ips = _service_ranges(cluster, "service_external_ips")
+    loadbalancer_ips = _service_ranges(cluster, "service_loadbalancer_ips")
+    advertised_services = cluster_ips + external_ips + loadbalancer_ips
+    office_networks = netmath.summarise(office["networks"])
     as_number = netmath.asn_plain(cluster["as_number"])
     routes = netmath.summarise(pod_cidrs + advertised_services)
     return {
@@ -427,8 +422,8 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
             "pools": pools,
             "pod_cidrs": pod_cidrs,
             "service_cluster_ips": cluster_ips,
-            "service_external_ips": _service_ranges(cluster, "service_external_ips"),
-            "service_loadbalancer_ips": _service_ranges(cluster, "service_loadbalancer_ips"),
+            "service_external_ips": external_ips,
+            "service_loadbalancer_ips": loadbalancer_ips,
             "domain": cluster.get("domain", "cluster.local"),
             "peer_selector": selector.to_calico(cluster["peer_selector"]),
             **discovered.cluster_plan(intent, facts),
@@ -439,7 +434,7 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
             "max_prefix": _max_prefix(pools, advertised_services),
         },
         "office": {
-            "networks": netmath.summarise(office["networks"]),
+            "networks": office_networks,
             "routes": routes,
             "gateways": [{"name": gateway["name"], "platform": gateway.get("platform", "linux"), "next_hop": gateway["next_hop"],
                           "routes": routes, "static_routes": [{"dest": route, "via": gateway["next_hop"]} for route in routes]}
@@ -447,7 +442,7 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
             "dns_servers": [dict(server) for server in office.get("dns_servers") or []],
             "reverse_zones": netmath.reverse_zones(pod_cidrs + cluster_ips),
             "passthrough_pools": [{"name": "office-" + re.sub(r"[.:/]+", "-", cidr).strip("-"), "cidr": cidr}
-                                  for cidr in netmath.summarise(office["networks"])],
+                                  for cidr in office_networks],
         },
     }
 

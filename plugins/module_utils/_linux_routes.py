@@ -607,12 +607,10 @@ def write_file(path: str, text: str, mode: int) -> None:
         raise
 
 
-def persist(host: Host, params: Mapping[str, Any], wanted: Sequence[Route], check_mode: bool) -> Dict[str, Any]:
-    """Bring the persistence file in line; returns changed, path and the file's diff."""
+def persist(host: Host, params: Mapping[str, Any], wanted: Sequence[Route], check_mode: bool, path: str) -> Dict[str, Any]:
+    """Bring the persistence file (its path and routes already checked) in line; returns changed, path and the file's diff."""
     style = params["persist"]
     interface = params.get("persist_interface")
-    path = persist_path(style, params.get("persist_path"), interface)
-    check_persistable(style, interface, wanted)
     before = _read(path)
     existing = parse_persisted(style, before, path, host.names(), interface) if before else []
     routes = persisted_routes(style, existing, wanted, params["state"], params.get("purge", False))
@@ -638,8 +636,10 @@ def manage(host: Host, params: Mapping[str, Any], check_mode: bool = False) -> D
     """Read, compare, apply (unless check_mode) and persist; the module's result."""
     state = params.get("state", "present")
     wanted = wanted_routes(params.get("routes") or [], host.names(), need_next_hop=state == "present")
+    path = None
     if params.get("persist", "none") != "none":
-        persist_path(params["persist"], params.get("persist_path"), params.get("persist_interface"))
+        # Checked before the kernel is touched.
+        path = persist_path(params["persist"], params.get("persist_path"), params.get("persist_interface"))
         check_persistable(params["persist"], params.get("persist_interface"), wanted)
     current: List[Route] = []
     for family, table, table_id in sorted({(route.family, route.table, route.table_id) for route in wanted}, key=str):
@@ -655,8 +655,8 @@ def manage(host: Host, params: Mapping[str, Any], check_mode: bool = False) -> D
         "commands": commands,
         "diff": [{"before_header": "routes", "after_header": "routes", "before": _lines(changes.before), "after": _lines(changes.after)}],
     }
-    if params.get("persist", "none") != "none":
-        saved = persist(host, params, wanted, check_mode)
+    if path is not None:
+        saved = persist(host, params, wanted, check_mode, path)
         result["changed"] = result["changed"] or saved["changed"]
         result["persist_path"] = saved["path"]
         result["diff"].append(saved["diff"])

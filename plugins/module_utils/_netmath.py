@@ -453,3 +453,10 @@ def calico_blocks(cidr: Any, block_size: Any, name: str = "pool") -> Dict[str, A
         "addresses_per_block": 2 ** (width - size),
         "addresses": network.size,
     }
+
+
+def pool_blocks(cidr: Any, block_size: Any = None, name: str = "pool") -> Dict[str, Any]:
+    """calico_blocks for a pool whose block size may be unset (Calico's default for its IP version then)."""
+    if block_size is None:
+        block_size = DEFAULT_BLOCK_SIZES[parse_cidr(cidr, f"{name}.cidr").version]
+    return calico_blocks(cidr, block_size, name=name)

@@ -25,9 +25,9 @@ def _pool_problems(intent_pools: List[Mapping[str, Any]], cluster_pools: List[Ma
     existing = dict((pool["name"], calico.normalise_ippool(pool.get("spec") or {}) or {}) for pool in cluster_pools)
     for index, pool in enumerate(intent_pools):
         path = "flatnet_cluster.pools[%d]" % index
-        network = netmath.parse_cidr(pool["cidr"])
-        wanted = calico.normalise_ippool({"cidr": str(network), "blockSize": pool.get("block_size") or
-                                          netmath.DEFAULT_BLOCK_SIZES[network.version]}) or {}
+        blocks = netmath.pool_blocks(pool["cidr"], pool.get("block_size"))
+        network = blocks["cidr"]
+        wanted = calico.normalise_ippool({"cidr": network, "blockSize": blocks["block_size"]}) or {}
         current = existing.get(pool["name"])
         if current and current.get("cidr"):
             for field, option in (("cidr", "cidr"), ("blockSize", "block_size")):
