@@ -5,42 +5,26 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, NoReturn, Optional
-
-from ansible.errors import AnsibleFilterError
+from typing import Any, Dict, List, Optional
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _dns
-from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
-
-
-def _fail(filter_name: str, error: FlatnetError) -> NoReturn:
-    raise AnsibleFilterError(f"flatnet.kube.{filter_name}: {error}") from error
-
-
-def _forwarding(zones: Any, forwarders: Any, clients: Any) -> _dns.Forwarding:
-    zones = list(zones or [])
-    return _dns.forwarding(zones[0] if zones else "", zones[1:], list(forwarders or []), list(clients or []))
+from ansible_collections.flatnet.kube.plugins.plugin_utils._filters import as_filter
 
 
 def coredns_forward_block(zones: Any, forwarders: Any, clients: Any, restrict_clients: bool = True, cache: int = 30) -> str:
     """Return a Corefile server block that forwards the zones."""
-    try:
-        return _dns.coredns(_forwarding(zones, forwarders, clients), restrict_clients=restrict_clients, cache=int(cache))
-    except FlatnetError as error:
-        _fail("coredns_forward_block", error)
+    return _dns.coredns(_dns.forwarding_of(zones, forwarders, clients), restrict_clients=restrict_clients, cache=int(cache))
 
 
 def windows_forward_zones(zones: Any, forwarders: Any, clients: Any, replication: str = "none",
                           timeout: Optional[int] = None) -> List[Dict[str, Any]]:
     """Return the ansible.windows.win_dns_zone arguments of one conditional forwarder per zone."""
-    try:
-        return _dns.windows_zones(_forwarding(zones, forwarders, clients), replication=replication, timeout=timeout)
-    except FlatnetError as error:
-        _fail("windows_forward_zones", error)
+    return _dns.windows_zones(_dns.forwarding_of(zones, forwarders, clients), replication=replication, timeout=timeout)
 
 
 class FilterModule:  # pylint: disable=too-few-public-methods
     """DNS forwarding filters of flatnet.kube."""
 
     def filters(self) -> dict:
-        return {"coredns_forward_block": coredns_forward_block, "windows_forward_zones": windows_forward_zones}
+        return {"coredns_forward_block": as_filter("coredns_forward_block", coredns_forward_block),
+                "windows_forward_zones": as_filter("windows_forward_zones", windows_forward_zones)}
