@@ -24,9 +24,9 @@ from ansible_collections.flatnet.kube.plugins.module_utils._intent import (
     plan_intent,
 )
 from ansible_collections.flatnet.kube.plugins.modules import intent_plan
+from intent_helpers import EXAMPLE_INTENT, example_with_defaults, with_defaults  # pylint: disable=import-error
 
 ROOT = pathlib.Path(__file__).resolve().parents[4]
-EXAMPLE_INTENT = ROOT / "inventory" / "example" / "group_vars" / "all" / "flatnet.yml"
 ROLE_ARGUMENT_SPECS = ROOT / "roles" / "preflight" / "meta" / "argument_specs.yml"
 ROLE_TASKS = ROOT / "roles" / "preflight" / "tasks" / "main.yml"
 
@@ -49,22 +49,6 @@ CLUSTER_RANGES = ["flatnet_cluster.pools[0].cidr", "flatnet_cluster.service_clus
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
-
-
-def with_defaults(spec: Dict[str, Any], values: Dict[str, Any]) -> Dict[str, Any]:
-    """Fill in options the way AnsibleModule does: a missing option gets its default (or None), recursively."""
-    result = dict(values)
-    for key, option in spec.items():
-        if key not in result:
-            result[key] = copy.deepcopy(option.get("default"))
-        value, options = result[key], option.get("options")
-        if options is None or value is None:
-            continue
-        if option["type"] == "dict":
-            result[key] = with_defaults(options, value)
-        else:
-            result[key] = [with_defaults(options, item) for item in value]
-    return result
 
 
 def set_path(intent: Dict[str, Any], path: str, value: Any) -> None:
@@ -110,8 +94,7 @@ def assert_problem(message: str, path: str, quoted: str, fix: str) -> None:
 @pytest.fixture(name="seed")
 def fixture_seed() -> Dict[str, Any]:
     """The example inventory's intent with the schema defaults applied; a fresh copy per test."""
-    with EXAMPLE_INTENT.open(encoding="utf-8") as stream:
-        return with_defaults(INTENT_SPEC, yaml.safe_load(stream))
+    return example_with_defaults()
 
 
 def test_helpers_fill_defaults_and_set_paths(seed):

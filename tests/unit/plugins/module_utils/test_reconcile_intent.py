@@ -11,8 +11,6 @@ ingress, the pool default-pool 10.233.64.0/18 in /24 blocks, kube-dns at
 
 from __future__ import annotations
 
-import copy
-import pathlib
 from typing import Any, Dict, List
 
 import pytest
@@ -21,9 +19,8 @@ import yaml
 from ansible_collections.flatnet.kube.plugins.module_utils import _calico as calico
 from ansible_collections.flatnet.kube.plugins.module_utils import _intent as intent_module
 from ansible_collections.flatnet.kube.plugins.module_utils import _reconcile_intent as reconcile_intent
+from intent_helpers import EXAMPLE_INTENT, example_with_defaults, with_defaults  # pylint: disable=import-error
 
-ROOT = pathlib.Path(__file__).resolve().parents[4]
-EXAMPLE_INTENT = ROOT / "inventory" / "example" / "group_vars" / "all" / "flatnet.yml"
 VARIABLES = ["flatnet_cluster", "flatnet_fabric", "flatnet_office"]
 INGRESS = "node-role.kubernetes.io/ingress"
 SEED_SELECTOR = "node-role.kubernetes.io/ingress == 'ingress'"
@@ -35,23 +32,10 @@ NO_DNS = ("flatnet_cluster.dns_service_ip: the cluster has no Service labelled k
           "flatnet_office.dns_servers needs its address; set flatnet_cluster.dns_service_ip.")
 
 
-def with_defaults(spec: Dict[str, Any], values: Dict[str, Any]) -> Dict[str, Any]:
-    """Fill in options the way AnsibleModule does: a missing option gets its default (or None), recursively."""
-    result = dict(values)
-    for key, option in spec.items():
-        if key not in result:
-            result[key] = copy.deepcopy(option.get("default"))
-        value, options = result[key], option.get("options")
-        if options is not None and value is not None:
-            result[key] = with_defaults(options, value) if option["type"] == "dict" else [with_defaults(options, item) for item in value]
-    return result
-
-
 @pytest.fixture(name="intent")
 def fixture_intent() -> Dict[str, Any]:
     """The example inventory's intent with the schema defaults applied; a fresh copy per test."""
-    with EXAMPLE_INTENT.open(encoding="utf-8") as stream:
-        return with_defaults(intent_module.INTENT_SPEC, yaml.safe_load(stream))
+    return example_with_defaults()
 
 
 def node_entry(name: str, address: str, ingress: bool) -> Dict[str, Any]:

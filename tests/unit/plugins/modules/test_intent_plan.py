@@ -7,16 +7,14 @@ from __future__ import annotations
 
 import copy
 import json
-import pathlib
 from typing import Any, Dict
 
 import pytest
-import yaml
 
 from ansible_collections.flatnet.kube.plugins.module_utils._intent import INTENT_SPEC, build_plan, check_intent
 from ansible_collections.flatnet.kube.plugins.modules import intent_plan
+from intent_helpers import example_intent  # pylint: disable=import-error
 
-EXAMPLE_INTENT = pathlib.Path(__file__).resolve().parents[4] / "inventory" / "example" / "group_vars" / "all" / "flatnet.yml"
 SECRET = "Md5-S3cret-never-shown"
 API_TOKEN = "Bearer-T0ken-never-shown"
 
@@ -30,8 +28,7 @@ def fixture_run(run_module):
 @pytest.fixture(name="args")
 def fixture_args() -> Dict[str, Any]:
     """The module options for the example inventory's intent."""
-    with EXAMPLE_INTENT.open(encoding="utf-8") as stream:
-        intent = yaml.safe_load(stream)
+    intent = example_intent()
     return {
         "cluster": intent["flatnet_cluster"],
         "fabric": intent["flatnet_fabric"],
