@@ -9,11 +9,11 @@ import argparse
 import os
 import signal
 import sys
-import tempfile
 import threading
 from typing import Any, Optional
 
 from . import seed as seeds
+from .files import write_atomically
 from .server import Emulator
 
 
@@ -35,12 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _write_ready(path: str, url: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix=".ready-", dir=directory)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(url + "\n")
-    os.chmod(temp, 0o644)
-    os.replace(temp, path)
+    write_atomically(path, url + "\n", 0o644)
 
 
 def serve(args: argparse.Namespace) -> int:

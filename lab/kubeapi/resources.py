@@ -22,7 +22,7 @@ Flavours:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Optional
 
 from .errors import qualified
 
@@ -178,10 +178,6 @@ class Catalog:
             if (res.group, res.version, res.plural) == (group, version, plural):
                 return res
         return None
-
-    def sharing(self, res: Resource) -> Iterable[Resource]:
-        """Every served resource stored with ``res`` (itself included)."""
-        return [other for other in self.resources if other.storage == res.storage]
 
     def crd_kinds(self) -> list:
         """The CRD-backed kinds that CustomResourceDefinitions describe."""

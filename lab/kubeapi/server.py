@@ -27,7 +27,6 @@ import secrets
 import socket
 import ssl
 import sys
-import tempfile
 import threading
 import traceback
 import uuid
@@ -39,6 +38,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from . import errors, openapi, seed as seeds, tls
+from .files import write_atomically
 from .resources import DEFINITION, Catalog, Resource
 from .rest import Api, Request, decode_json, now_rfc3339
 from .store import Store
@@ -162,12 +162,11 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             self.store.set_setting(key, value)
         self.store.set_setting("crdCreationTimestamp", now_rfc3339())
         self.store.set_setting("crdResourceVersion", self.store.revision + 1)
-        with self.store.lock:
+        with self.store.deferred():
             for group, plural, obj in built.objects:
                 res = self.catalog.by_storage((group, plural))
                 namespace = obj["metadata"].get("namespace") if res.namespaced else None
                 self.api.create_object(Request("POST", res, namespace=namespace), obj)
-            self.store.save()
 
     def start(self) -> "Emulator":
         """Listen on 127.0.0.1, write the kubeconfig and serve on a background thread."""
@@ -185,12 +184,6 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
                                         name="kubeapi-%d" % self.port, daemon=True)
         self._thread.start()
         return self
-
-    def serve_forever(self) -> None:
-        """Block until stop() is called (from a signal handler, say)."""
-        if self._thread is not None:
-            while self._thread.is_alive():
-                self._thread.join(0.5)
 
     def stop(self) -> None:
         """Stop serving (ending open watches) and close the socket."""
@@ -394,12 +387,7 @@ def _group_doc(name: str, version: str) -> dict:
 
 
 def _write_private(path: str, text: str) -> None:
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=directory)
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(temp, 0o600)
-    os.replace(temp, path)
+    write_atomically(path, text, 0o600)
 
 
 class _Server(ThreadingHTTPServer):

@@ -13,13 +13,15 @@ resourceVersion older than that window gets 410 Gone, as after an etcd compactio
 from __future__ import annotations
 
 import collections
+import contextlib
 import copy
 import json
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Iterator, Optional
+
+from .files import write_atomically
 
 STATE_FILE = "state.json"
 FORMAT = "lab.flatnet.kube/state-v1"
@@ -49,9 +51,21 @@ class Store:  # pylint: disable=too-many-instance-attributes
         self.settings: dict = {}
         self._events: collections.deque = collections.deque(maxlen=EVENT_WINDOW)
         self._oldest = 0
+        self._deferred = False
         self.changed = threading.Condition(self.lock)
 
     # -- persistence ------------------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def deferred(self) -> Iterator[None]:
+        """Hold the lock and save once at the end, however many writes happen inside (the seed's, say)."""
+        with self.lock:
+            self._deferred = True
+            try:
+                yield
+            finally:
+                self._deferred = False
+            self.save()
 
     def exists(self) -> bool:
         """Whether a saved state is there."""
@@ -84,17 +98,7 @@ class Store:  # pylint: disable=too-many-instance-attributes
         with self.lock:
             entries = [{"group": key[0][0], "resource": key[0][1], "object": obj} for key, obj in sorted(self._objects.items())]
             data = {"format": FORMAT, "resourceVersion": self._revision, "settings": self.settings, "objects": entries}
-            directory = os.path.dirname(self.path) or "."
-            handle, temp = tempfile.mkstemp(prefix=".state-", suffix=".json", dir=directory)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as out:
-                    out.write(json.dumps(data, sort_keys=True, separators=(",", ":")))
-                    out.write("\n")
-                os.replace(temp, self.path)
-            except BaseException:
-                if os.path.exists(temp):
-                    os.unlink(temp)
-                raise
+            write_atomically(self.path, json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n", 0o600)
 
     # -- reads ------------------------------------------------------------------------------------------------------
 
@@ -138,7 +142,7 @@ class Store:  # pylint: disable=too-many-instance-attributes
             old = self._objects.get(key)
             self._objects[key] = stored
             self._record("ADDED" if old is None else "MODIFIED", key, old, stored)
-            if persist:
+            if persist and not self._deferred:
                 self.save()
             return copy.deepcopy(stored)
 
@@ -151,7 +155,7 @@ class Store:  # pylint: disable=too-many-instance-attributes
                 gone = copy.deepcopy(obj)
                 gone["metadata"]["resourceVersion"] = self.next_revision()
                 self._record("DELETED", key, obj, gone)
-                if persist:
+                if persist and not self._deferred:
                     self.save()
             return obj
 

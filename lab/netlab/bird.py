@@ -51,10 +51,10 @@ def agent_command(node: str, kubeconfig: str, files: NodeFiles, interval: float,
     return command + (["--once"] if once else [])
 
 
-def render_once(nodes: list, kubeconfig: str, files: dict, env: dict) -> None:
-    """Let the agent write the first bird.cfg of every node (the agents run side by side)."""
+def render_once(kubeconfig: str, files: dict, env: dict) -> None:
+    """Let the agent write the first bird.cfg of every node of ``files`` (the agents run side by side)."""
     running = []
-    for node in nodes:
+    for node in files:
         os.makedirs(files[node].directory, exist_ok=True)
         with open(os.path.join(files[node].directory, "agent.log"), "ab") as log:
             running.append((node, subprocess.Popen(agent_command(node, kubeconfig, files[node], 1.0, True),  # pylint: disable=consider-using-with
@@ -75,12 +75,10 @@ def render_once(nodes: list, kubeconfig: str, files: dict, env: dict) -> None:
 
 def start_bird(netns: str, files: NodeFiles) -> int:
     """Start BIRD in the node's namespace (it forks into the background); its pid."""
-    with open(os.path.join(files.directory, "bird.log"), "ab") as log:
-        subprocess.run(sh.in_netns(netns, ["bird", "-c", files.config, "-s", files.socket, "-P", files.pidfile]),
-                       stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=START_TIMEOUT, check=True)
-    if not sh.wait_for(lambda: os.path.exists(files.socket) and procs.read_pidfile(files.pidfile) is not None, START_TIMEOUT):
-        raise sh.CommandError("BIRD did not come up in %s (see %s)" % (netns, files.directory))
-    return procs.read_pidfile(files.pidfile) or 0
+    return procs.start_forking(netns, ["bird", "-c", files.config, "-s", files.socket, "-P", files.pidfile],
+                               os.path.join(files.directory, "bird.log"), files.pidfile,
+                               lambda: os.path.exists(files.socket) and procs.read_pidfile(files.pidfile) is not None, START_TIMEOUT,
+                               "BIRD did not come up in %s (see %s)" % (netns, files.directory))
 
 
 def start_agent(node: str, kubeconfig: str, files: NodeFiles, env: dict, interval: float) -> tuple:

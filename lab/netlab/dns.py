@@ -28,13 +28,12 @@ from __future__ import annotations
 import ipaddress
 import os
 import shlex
-import subprocess
-from typing import Optional
 
 from . import procs, sh
 from .model import DnsServer, Topology
 
 START_TIMEOUT = 20.0
+CLUSTER_PID = "cluster-dns.pid"
 # A line each server's checker refuses, for the tests that break a configuration on purpose.
 BROKEN_LINE = {"bind": "flatnet-lab-broken-on-purpose;", "unbound": "server:\n\tflatnet-lab-broken-on-purpose: yes",
                "dnsmasq": "flatnet-lab-broken-on-purpose"}
@@ -91,7 +90,7 @@ def cluster_config(records: list, domain: str, zones: list, listen: str, directo
     """The cluster DNS pod's dnsmasq configuration."""
     lines = ["# The lab's cluster DNS: records of the API's Services and Endpoints, as CoreDNS answers them.",
              "no-resolv", "no-hosts", "no-poll", "bind-interfaces", "listen-address=%s" % listen, "user=root",
-             "pid-file=%s" % os.path.join(directory, "cluster-dns.pid"),
+             "pid-file=%s" % os.path.join(directory, CLUSTER_PID),
              "log-queries", "log-facility=%s" % os.path.join(directory, "cluster-dns.log"),
              # Names of the domain and the reverse zones are answered here or not at all.
              "local=/%s/" % domain]
@@ -99,30 +98,19 @@ def cluster_config(records: list, domain: str, zones: list, listen: str, directo
     return "\n".join(lines + records) + "\n"
 
 
-def start_dnsmasq(netns: str, config_path: str, pidfile: str, log_path: str) -> int:
-    """Start dnsmasq in a namespace (it forks once its sockets are bound); its pid."""
-    with open(log_path, "ab") as log:
-        subprocess.run(sh.in_netns(netns, ["dnsmasq", "-C", config_path]), stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                       timeout=START_TIMEOUT, check=True)
-    if not sh.wait_for(lambda: procs.read_pidfile(pidfile) is not None, START_TIMEOUT):
-        raise sh.CommandError("dnsmasq did not start in %s (see %s)" % (netns, log_path))
-    return procs.read_pidfile(pidfile) or 0
-
-
-def write_cluster_dns_from(record: dict, domain: str, directory: str, pod_ip: str, services: list, endpoints: list) -> str:
-    """Write the cluster DNS configuration for a lab record (its cluster ranges) and the API's objects; its path."""
+def start_cluster(netns: str, directory: str, domain: str, cluster_ranges: list, pod_ip: str, services: list, endpoints: list) -> int:
+    """(Re)write the cluster DNS configuration from the API's objects and (re)start its dnsmasq; its pid."""
+    os.makedirs(directory, exist_ok=True)
     path = os.path.join(directory, "cluster-dns.conf")
-    text = cluster_config(cluster_records(services, endpoints, domain), domain, reverse_zone_names(record["cluster_ranges"]), pod_ip, directory)
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return path
-
-
-def stop_pidfile(pidfile: str) -> None:
-    """Stop the process of a pid file, if it runs."""
-    pid = procs.read_pidfile(pidfile)
-    if pid is not None:
-        procs.stop([(pid, procs.start_time(pid))])
+        handle.write(cluster_config(cluster_records(services, endpoints, domain), domain, reverse_zone_names(cluster_ranges), pod_ip, directory))
+    pidfile = os.path.join(directory, CLUSTER_PID)
+    running = procs.read_pidfile(pidfile)
+    if running is not None:
+        procs.stop([(running, procs.start_time(running))])
+    return procs.start_forking(netns, ["dnsmasq", "-C", path], os.path.join(directory, "cluster-dns.out"), pidfile,
+                               lambda: procs.read_pidfile(pidfile) is not None, START_TIMEOUT,
+                               "dnsmasq did not start in %s (see %s)" % (netns, directory))
 
 
 # --- the office DNS --------------------------------------------------------------------------------------------------
@@ -171,9 +159,25 @@ def _dnsmasq_files(server: DnsServer, topo: Topology, directory: str) -> dict:
     return {"dnsmasq.conf": conf}
 
 
+# Per kind: its own files, its main configuration file, its pid file, and how it starts (after -c/-C <main file>).
+_SERVERS = {"bind": (_bind_files, "named.conf", "named.pid", ["named", "-c"], ["-n", "1"]),
+            "unbound": (_unbound_files, "unbound.conf", "unbound.pid", ["unbound", "-c"], []),
+            "dnsmasq": (_dnsmasq_files, "dnsmasq.conf", "dnsmasq.pid", ["dnsmasq", "-C"], [])}
+
+
+def dns_dir(state_dir: str) -> str:
+    """Where the lab's DNS servers keep their files (the cluster DNS's directly)."""
+    return os.path.join(state_dir, "dns")
+
+
+def office_dir(state_dir: str) -> str:
+    """Where the office DNS server keeps its files."""
+    return os.path.join(dns_dir(state_dir), "office")
+
+
 def office_files(server: DnsServer, topo: Topology, directory: str) -> dict:
     """The office DNS server's own configuration files (before flatnet touches them), by name."""
-    return {"bind": _bind_files, "unbound": _unbound_files, "dnsmasq": _dnsmasq_files}[server.kind](server, topo, directory)
+    return _SERVERS[server.kind][0](server, topo, directory)
 
 
 def role_vars(server: DnsServer, directory: str) -> dict:
@@ -221,21 +225,16 @@ def start_office(topo: Topology, directory: str) -> int:
     """Write the office DNS server's configuration, start it in its namespace and wait until it answers; its pid."""
     server = topo.dns_server
     assert server is not None
-    _write_files(office_files(server, topo, directory), directory)
-    log_path = os.path.join(directory, "server.log")
+    files, main, pid, start, extra = _SERVERS[server.kind]
+    _write_files(files(server, topo, directory), directory)
     if server.kind == "bind":
         os.makedirs(os.path.join(directory, "cache"), exist_ok=True)
         sh.run(["rndc-confgen", "-a", "-k", "rndc-key", "-c", os.path.join(directory, "rndc.key")])
-        command, pidfile = ["named", "-c", os.path.join(directory, "named.conf"), "-n", "1"], os.path.join(directory, "named.pid")
-    elif server.kind == "unbound":
-        command, pidfile = ["unbound", "-c", os.path.join(directory, "unbound.conf")], os.path.join(directory, "unbound.pid")
-    else:
-        command, pidfile = ["dnsmasq", "-C", os.path.join(directory, "dnsmasq.conf")], os.path.join(directory, "dnsmasq.pid")
-    with open(log_path, "ab") as log:
-        subprocess.run(sh.in_netns(server.netns, command), stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=START_TIMEOUT, check=True)
-    if not sh.wait_for(lambda: answers(server.netns, "127.0.0.1", "printer.%s" % OFFICE_ZONE) == printer_ip(topo), START_TIMEOUT, step=0.2):
-        raise sh.CommandError("the office DNS server (%s) did not answer in %s (see %s)" % (server.kind, server.netns, directory))
-    return procs.read_pidfile(pidfile) or 0
+    return procs.start_forking(server.netns, start + [os.path.join(directory, main)] + extra, os.path.join(directory, "server.log"),
+                               os.path.join(directory, pid),
+                               lambda: answers(server.netns, "127.0.0.1", "printer.%s" % OFFICE_ZONE) == printer_ip(topo), START_TIMEOUT,
+                               "the office DNS server (%s) did not answer in %s (see %s)" % (server.kind, server.netns, directory),
+                               step=0.2)
 
 
 def answers(netns: str, server: str, name: str, qtype: str = "A") -> str:
@@ -245,9 +244,9 @@ def answers(netns: str, server: str, name: str, qtype: str = "A") -> str:
     return lines[0] if done.returncode == 0 and lines else ""
 
 
-def write_resolv_conf(netns: str, nameserver: str, search: Optional[str] = None) -> None:
+def write_resolv_conf(netns: str, nameserver: str) -> None:
     """/etc/netns/<netns>/resolv.conf, which ip netns exec mounts over /etc/resolv.conf."""
     directory = os.path.join("/etc/netns", netns)
     os.makedirs(directory, exist_ok=True)
     with open(os.path.join(directory, "resolv.conf"), "w", encoding="utf-8") as handle:
-        handle.write("# The lab's office DNS server.\n" + ("search %s\n" % search if search else "") + "nameserver %s\n" % nameserver)
+        handle.write("# The lab's office DNS server.\nnameserver %s\n" % nameserver)

@@ -20,7 +20,6 @@ import grp
 import os
 import pwd
 import shutil
-import subprocess
 
 from . import procs, sh
 
@@ -80,14 +79,11 @@ def _command(daemon: str, pathspace: str, log_dir: str) -> list:
 
 def _start(netns: str, daemon: str, pathspace: str, log_dir: str) -> int:
     """Start one daemon (it forks into the background) and wait for its vty socket and pid file."""
-    with open(os.path.join(log_dir, daemon + ".out"), "ab") as out:
-        subprocess.run(sh.in_netns(netns, _command(daemon, pathspace, log_dir)), stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                       timeout=START_TIMEOUT, check=True)
     socket = os.path.join(run_dir(pathspace), daemon + ".vty")
     pidfile = os.path.join(run_dir(pathspace), daemon + ".pid")
-    if not sh.wait_for(lambda: os.path.exists(socket) and procs.read_pidfile(pidfile) is not None, START_TIMEOUT):
-        raise sh.CommandError("%s did not come up in %s (see %s)" % (daemon, netns, log_dir))
-    return procs.read_pidfile(pidfile) or 0
+    return procs.start_forking(netns, _command(daemon, pathspace, log_dir), os.path.join(log_dir, daemon + ".out"), pidfile,
+                               lambda: os.path.exists(socket) and procs.read_pidfile(pidfile) is not None, START_TIMEOUT,
+                               "%s did not come up in %s (see %s)" % (daemon, netns, log_dir))
 
 
 def start(netns: str, pathspace: str, log_dir: str, registry: procs.Registry, label: str) -> None:

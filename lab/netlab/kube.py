@@ -80,6 +80,24 @@ def list_custom(api: Any, plural: str) -> list:
     return listed.get("items") or []
 
 
+class Objects:
+    """The API's core objects, each kind listed once until it is forgotten (after a write)."""
+
+    def __init__(self, api: Any) -> None:
+        self.api = api
+        self._lists: dict = {}
+
+    def core(self, plural: str) -> list:
+        """Every object of a core v1 kind, as plain dicts."""
+        if plural not in self._lists:
+            self._lists[plural] = list_core(self.api, plural)
+        return self._lists[plural]
+
+    def forget(self, plural: str) -> None:
+        """List the kind again next time."""
+        self._lists.pop(plural, None)
+
+
 def list_core(api: Any, plural: str) -> list:
     """Every object of a core v1 kind, as plain dicts."""
     method = {"services": "list_service_for_all_namespaces", "endpoints": "list_endpoints_for_all_namespaces",
@@ -212,24 +230,23 @@ def endpoints_for(service: dict, pods: list) -> dict:
     return body
 
 
-def sync_endpoints(api: Any) -> int:
+def sync_endpoints(objects: Objects) -> int:
     """Write the Endpoints of every Service with a selector; the number written."""
-    from kubernetes.client.rest import ApiException  # pylint: disable=import-outside-toplevel
-    core = _core(api)
-    pods = list_core(api, "pods")
+    core = _core(objects.api)
+    pods = objects.core("pods")
+    versions = {(item["metadata"]["namespace"], item["metadata"]["name"]): item["metadata"].get("resourceVersion")
+                for item in objects.core("endpoints")}
     written = 0
-    for service in list_core(api, "services"):
+    for service in objects.core("services"):
         if not service["spec"].get("selector"):
             continue
         body = endpoints_for(service, pods)
         namespace, name = service["metadata"]["namespace"], service["metadata"]["name"]
-        try:
-            current = core.read_namespaced_endpoints(name, namespace, _request_timeout=REQUEST_TIMEOUT)
-            body["metadata"]["resourceVersion"] = current.metadata.resource_version
+        if (namespace, name) in versions:
+            body["metadata"]["resourceVersion"] = versions[(namespace, name)]
             core.replace_namespaced_endpoints(name, namespace, body, _request_timeout=REQUEST_TIMEOUT)
-        except ApiException as err:
-            if err.status != 404:
-                raise
+        else:
             core.create_namespaced_endpoints(namespace, body, _request_timeout=REQUEST_TIMEOUT)
         written += 1
+    objects.forget("endpoints")
     return written

@@ -155,8 +155,9 @@ def start_switch(topo: Topology, state_dir: str, registry: procs.Registry) -> No
     frr.start(topo.switch.netns, topo.switch.pathspace, os.path.join(state_dir, "switch"), registry, topo.switch.name)
 
 
-def start_pods(topo: Topology, state_dir: str, api: Any, registry: procs.Registry) -> list:
+def start_pods(topo: Topology, state_dir: str, objects: kube.Objects, registry: procs.Registry) -> list:
     """Address, wire and start every pod, then register them in the API with their Endpoints."""
+    api = objects.api
     pods, changed = kube.plan_pods(topo, kube.list_custom(api, "ipamblocks"))
     kube.save_blocks(api, changed)
     nodes = {node.name: node for node in topo.nodes}
@@ -164,54 +165,43 @@ def start_pods(topo: Topology, state_dir: str, api: Any, registry: procs.Registr
     os.makedirs(pod_dir, exist_ok=True)
     for pod in pods:
         fabric.build_pod(pod, nodes[pod.node])
-        if pod.netns == topo.cluster_dns_netns:
-            continue
-        command = [sys.executable, "-m", "netlab.responder", "--name", pod.name, "--ready-file", os.path.join(pod_dir, pod.name + ".ready")]
+    # Every pod but the cluster DNS (started once its records exist) runs a responder.
+    serving = [pod for pod in pods if pod.netns != topo.cluster_dns_netns]
+    ready = {pod.name: os.path.join(pod_dir, pod.name + ".ready") for pod in serving}
+    for pod in serving:
+        command = [sys.executable, "-m", "netlab.responder", "--name", pod.name, "--ready-file", ready[pod.name]]
         for port, _protocol in pod.ports:
             command += ["--port", str(port)]
         process = procs.spawn(sh.in_netns(pod.netns, command), os.path.join(pod_dir, pod.name + ".log"), env=child_env())
         registry.add("responder@%s" % pod.name, process.pid)
-    serving = [pod for pod in pods if pod.netns != topo.cluster_dns_netns]
-    ready = [os.path.join(pod_dir, pod.name + ".ready") for pod in serving]
-    if not sh.wait_for(lambda: all(os.path.exists(path) for path in ready), READY_TIMEOUT):
-        raise LabError("pods did not start serving: %s" % ", ".join(pod.name for pod, path in zip(serving, ready) if not os.path.exists(path)))
+    if not sh.wait_for(lambda: all(os.path.exists(path) for path in ready.values()), READY_TIMEOUT):
+        raise LabError("pods did not start serving: %s" % ", ".join(name for name, path in ready.items() if not os.path.exists(path)))
     kube.create_pods(api, pods, {node.name: node.ip for node in topo.nodes})
-    kube.sync_endpoints(api)
+    kube.sync_endpoints(objects)
     return pods
 
 
-def dns_dir(state_dir: str) -> str:
-    """Where the lab's DNS servers keep their files."""
-    return os.path.join(state_dir, "dns")
-
-
-def start_cluster_dns(record: dict, topo_domain: str, api: Any, registry: procs.Registry, state_dir: str) -> None:
+def start_cluster_dns(record: dict, objects: kube.Objects, registry: procs.Registry, state_dir: str) -> None:
     """(Re)write the cluster DNS pod's records from the API and (re)start its dnsmasq."""
-    netns = record["cluster_dns"]["netns"]
-    directory = dns_dir(state_dir)
-    os.makedirs(directory, exist_ok=True)
-    pods = kube.list_core(api, "pods")
-    pod_ip = next(pod["status"]["podIP"] for pod in pods if pod["metadata"]["namespace"] == "kube-system"
+    pod_ip = next(pod["status"]["podIP"] for pod in objects.core("pods") if pod["metadata"]["namespace"] == "kube-system"
                   and (pod["metadata"].get("labels") or {}).get("k8s-app") == "kube-dns")
-    path = dns.write_cluster_dns_from(record, topo_domain, directory, pod_ip, kube.list_core(api, "services"), kube.list_core(api, "endpoints"))
-    pidfile = os.path.join(directory, "cluster-dns.pid")
-    dns.stop_pidfile(pidfile)
-    registry.add("dns@cluster", dns.start_dnsmasq(netns, path, pidfile, os.path.join(directory, "cluster-dns.out")))
+    registry.add("dns@cluster", dns.start_cluster(record["cluster_dns"]["netns"], dns.dns_dir(state_dir), record.get("domain", "cluster.local"),
+                                                  record["cluster_ranges"], pod_ip, objects.core("services"), objects.core("endpoints")))
 
 
 def start_office_dns(topo: Topology, state_dir: str, registry: procs.Registry) -> None:
     """The office DNS server, and the resolv.conf of the office PC and of the server's namespace."""
     server = topo.dns_server
     assert server is not None
-    registry.add("dns@office", dns.start_office(topo, os.path.join(dns_dir(state_dir), "office")))
+    registry.add("dns@office", dns.start_office(topo, dns.office_dir(state_dir)))
     dns.write_resolv_conf(topo.pc_netns, server.ip)
     dns.write_resolv_conf(server.netns, "127.0.0.1")
 
 
-def sync_nft(record: dict, api: Any) -> int:
+def sync_nft(record: dict, objects: kube.Objects) -> int:
     """Render kube-proxy's and Felix's tables from the API into every node; the number of Service ports."""
-    services, endpoints = kube.list_core(api, "services"), kube.list_core(api, "endpoints")
-    pools = kube.list_custom(api, "ippools")
+    services, endpoints = objects.core("services"), objects.core("endpoints")
+    pools = kube.list_custom(objects.api, "ippools")
     proxy = nftables.render_kube_proxy(services, endpoints, record["cluster_ranges"])
     nat = nftables.render_nat_outgoing(pools, record["service_ranges"])
     for node in record["nodes"]:
@@ -223,7 +213,7 @@ def start_routing(topo: Topology, state_dir: str, kubeconfig: str, registry: pro
     """Per node: the agent renders bird.cfg once, BIRD starts on it, the agent keeps polling."""
     env = child_env()
     files = {node.name: bird.NodeFiles(os.path.join(state_dir, "nodes", node.name)) for node in topo.nodes}
-    bird.render_once([node.name for node in topo.nodes], kubeconfig, files, env)
+    bird.render_once(kubeconfig, files, env)
     for node in topo.nodes:
         registry.add("bird@%s" % node.name, bird.start_bird(node.netns, files[node.name]))
     for node in topo.nodes:
@@ -248,12 +238,13 @@ def up(topo: Topology, state_dir: str, interval: float = 1.0) -> float:
     progress.step("gateway %s (%s) and office PC (%s)" % (topo.gateway.name, topo.gateway.netns, topo.pc_netns), lambda: fabric.build_office(topo))
     progress.step("nodes %s" % " ".join(node.netns for node in topo.nodes), lambda: [fabric.build_node(topo, node) for node in topo.nodes])
     api = kube.api_client(kubeconfig)
+    objects = kube.Objects(api)
     try:
-        pods = progress.step("pods, responders, Pod and Endpoints objects", lambda: start_pods(topo, state_dir, api, registry))
-        progress.step("kube-proxy and natOutgoing nftables on every node", lambda: sync_nft(record, api))
+        pods = progress.step("pods, responders, Pod and Endpoints objects", lambda: start_pods(topo, state_dir, objects, registry))
+        progress.step("kube-proxy and natOutgoing nftables on every node", lambda: sync_nft(record, objects))
         if record["cluster_dns"]:
             progress.step("cluster DNS pod (dnsmasq, records from the API) in %s" % topo.cluster_dns_netns,
-                          lambda: start_cluster_dns(record, _domain(topo), api, registry, state_dir))
+                          lambda: start_cluster_dns(record, objects, registry, state_dir))
     finally:
         api.close()
     progress.step("BIRD and the calico-node agent on every node", lambda: start_routing(topo, state_dir, kubeconfig, registry, interval))
@@ -266,10 +257,6 @@ def up(topo: Topology, state_dir: str, interval: float = 1.0) -> float:
     seconds = progress.total()
     print("netlab: up in %.1fs" % seconds)
     return seconds
-
-
-def _domain(topo: Topology) -> str:
-    return topo.intent["flatnet_cluster"].get("domain", "cluster.local")
 
 
 def print_summary(topo: Topology, state_dir: str, pods: list) -> None:
@@ -333,11 +320,12 @@ def sync(state_dir: str) -> int:
     if record is None:
         raise LabError("no lab in %s; run up first" % state_dir)
     api = kube.api_client(record["kubeconfig"])
+    objects = kube.Objects(api)
     try:
-        written = kube.sync_endpoints(api)
-        ports = sync_nft(record, api)
+        written = kube.sync_endpoints(objects)
+        ports = sync_nft(record, objects)
         if record.get("cluster_dns"):
-            start_cluster_dns(record, record.get("domain", "cluster.local"), api, procs.Registry(state_dir), state_dir)
+            start_cluster_dns(record, objects, procs.Registry(state_dir), state_dir)
     finally:
         api.close()
     print("netlab: %d Endpoints written, %d Service ports programmed on %d nodes" % (written, ports, len(record["nodes"])))

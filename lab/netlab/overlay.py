@@ -32,7 +32,7 @@ def overlay(topo: Topology, python: str = "", state_dir: str = "") -> dict:
     # The office PC probes the cluster for playbooks/verify.yml.
     probes = {"office-pc": dict(common, ansible_netns_name=topo.pc_netns)}
     if topo.dns_server:
-        directory = os.path.join(state_dir, "dns", "office")
+        directory = dns.office_dir(state_dir)
         hosts[topo.dns_server.name] = dict(common, ansible_netns_name=topo.dns_server.netns, **dns.role_vars(topo.dns_server, directory))
     found = {"all": {"hosts": hosts, "children": {"office_probes": {"hosts": probes}}}}
     if state_dir:

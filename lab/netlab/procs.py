@@ -15,35 +15,37 @@ import signal
 import subprocess
 import tempfile
 import time
-from typing import Optional
+from typing import Callable, Optional
+
+from . import sh
 
 PIDS_FILE = "pids.json"
 TERM_WAIT = 5.0
 KILL_WAIT = 2.0
 
 
-def start_time(pid: int) -> Optional[str]:
-    """The start time of a process (clock ticks since boot), None when it does not exist."""
+def _stat_fields(pid: int) -> list:
+    """The fields of /proc/PID/stat after the command name (the state first), [] when the process does not exist."""
     try:
         with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
             text = handle.read()
     except OSError:
-        return None
-    fields = text[text.rfind(")") + 2:].split()
+        return []
+    return text[text.rfind(")") + 2:].split()
+
+
+def start_time(pid: int) -> Optional[str]:
+    """The start time of a process (clock ticks since boot), None when it does not exist."""
+    fields = _stat_fields(pid)
     return fields[19] if len(fields) > 19 else None
 
 
 def alive(pid: int, started: Optional[str] = None) -> bool:
     """Whether the process runs (and is the recorded one, when its start time is given); zombies count as gone."""
-    now = start_time(pid)
-    if now is None or (started is not None and now != started):
+    fields = _stat_fields(pid)
+    if len(fields) <= 19 or (started is not None and fields[19] != started):
         return False
-    try:
-        with open("/proc/%d/stat" % pid, encoding="utf-8") as handle:
-            text = handle.read()
-    except OSError:
-        return False
-    return text[text.rfind(")") + 2:].split()[0] != "Z"
+    return fields[0] != "Z"
 
 
 class Registry:
@@ -103,24 +105,26 @@ def _reap(pids: list) -> None:
             pass
 
 
-def stop(targets: list, term_wait: float = TERM_WAIT) -> None:
+def _wait_gone(live: list, seconds: float) -> list:
+    """Reap and poll (bounded, every 50 ms) until the targets are gone; those still alive."""
+    for _attempt in range(int(seconds / 0.05)):
+        _reap([pid for pid, _started in live])
+        live = [(pid, started) for pid, started in live if alive(pid, started)]
+        if not live:
+            break
+        time.sleep(0.05)
+    return live
+
+
+def stop(targets: list) -> None:
     """SIGTERM the (pid, start) targets, wait a bounded time, then SIGKILL what is left."""
     live = [(pid, started) for pid, started in targets if alive(pid, started)]
     for pid, _started in live:
         _signal(pid, signal.SIGTERM)
-    for _attempt in range(int(term_wait / 0.05)):
-        _reap([pid for pid, _started in live])
-        live = [(pid, started) for pid, started in live if alive(pid, started)]
-        if not live:
-            return
-        time.sleep(0.05)
+    live = _wait_gone(live, TERM_WAIT)
     for pid, _started in live:
         _signal(pid, signal.SIGKILL)
-    for _attempt in range(int(KILL_WAIT / 0.05)):
-        _reap([pid for pid, _started in live])
-        if not any(alive(pid, started) for pid, started in live):
-            return
-        time.sleep(0.05)
+    _wait_gone(live, KILL_WAIT)
 
 
 def spawn(command: list, log_path: str, env: Optional[dict] = None) -> subprocess.Popen:
@@ -138,3 +142,16 @@ def read_pidfile(path: str) -> Optional[int]:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
+
+
+def start_forking(netns: str, command: list, log_path: str, pidfile: str, ready: Callable[[], bool], timeout: float, failure: str,
+                  step: float = 0.05) -> int:
+    """Start a daemon that forks into the background inside a namespace, wait (bounded) until it is ready; its pid.
+
+    Raises sh.CommandError with ``failure`` when it is not ready in time.
+    """
+    with open(log_path, "ab") as log:
+        subprocess.run(sh.in_netns(netns, command), stdin=subprocess.DEVNULL, stdout=log, stderr=log, timeout=timeout, check=True)
+    if not sh.wait_for(ready, timeout, step=step):
+        raise sh.CommandError(failure)
+    return read_pidfile(pidfile) or 0
