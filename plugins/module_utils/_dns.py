@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from ansible_collections.flatnet.kube.plugins.module_utils import _files as files
 from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
@@ -269,17 +269,10 @@ def write(path: str, content: str, mode: int = 0o644) -> None:
         found = None
     if found is not None:
         mode = found.st_mode & 0o7777
-    handle, temp = tempfile.mkstemp(prefix=".flatnet-", dir=directory)
+    owner = (found.st_uid, found.st_gid) if found is not None and os.geteuid() == 0 else None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(content)
-        os.chmod(temp, mode)
-        if found is not None and os.geteuid() == 0:
-            os.chown(temp, found.st_uid, found.st_gid)
-        os.replace(temp, path)
+        files.replace(path, content, mode, owner)
     except OSError as err:
-        if os.path.exists(temp):
-            os.unlink(temp)
         raise FlatnetError(f"cannot write {path}: {err.strerror}") from err
 
 

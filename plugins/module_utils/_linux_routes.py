@@ -26,9 +26,9 @@ import json
 import os
 import re
 import shlex
-import tempfile
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence, Tuple, Union
 
+from ansible_collections.flatnet.kube.plugins.module_utils import _files as files
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
 
@@ -593,18 +593,8 @@ def persisted_routes(style: str, existing: Sequence[Route], wanted: Sequence[Rou
 
 def write_file(path: str, text: str, mode: int) -> None:
     """Write a file in one step, creating its directory."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, mode=0o755, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".flatnet-")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    os.makedirs(os.path.dirname(path) or ".", mode=0o755, exist_ok=True)
+    files.replace(path, text, mode)
 
 
 def persist(host: Host, params: Mapping[str, Any], wanted: Sequence[Route], check_mode: bool, path: str) -> Dict[str, Any]:
