@@ -298,10 +298,15 @@ class Settings(NamedTuple):
     restrict_clients: bool = True
     check_command: Tuple[str, ...] = ()
     reload_command: Tuple[str, ...] = ()
+    flush_command: Tuple[str, ...] = ()
 
 
 DEFAULT_CHECK = {"bind": ("named-checkconf",), "unbound": ("unbound-checkconf",), "dnsmasq": ("dnsmasq", "--test")}
 DEFAULT_RELOAD = {"bind": ("rndc", "reload"), "unbound": ("unbound-control", "reload"), "dnsmasq": ("systemctl", "restart", "dnsmasq")}
+# A reload keeps the cache, and with it the NXDOMAIN the server got from the root for the cluster domain before it
+# forwarded it (kept up to BIND's max-ncache-ttl, 3 hours). The zone name goes last. unbound-control reload and
+# dnsmasq's restart empty the whole cache themselves.
+DEFAULT_FLUSH = {"bind": ("rndc", "flushtree"), "unbound": (), "dnsmasq": ()}
 
 
 def plan_files(fwd: Forwarding, settings: Settings) -> List[FileChange]:
@@ -351,21 +356,33 @@ def _edited(path: str, functions: Sequence[Callable[[str], str]]) -> FileChange:
 
 
 class Outcome(NamedTuple):
-    """What apply did: the files written, the checker that accepted them, whether the reload ran."""
+    """What apply did: the files written, the checker that accepted them, whether the reload ran, the zones flushed."""
 
     changed: bool
     files: List[str]
     checked: str
     reloaded: bool
+    flushed: Tuple[str, ...] = ()
+    warnings: Tuple[str, ...] = ()
 
 
 def _command_text(command: Sequence[str]) -> str:
     return " ".join(command)
 
 
+def flush_commands(settings: Settings, zones: Sequence[str]) -> List[List[str]]:
+    """One cache flush per zone, run after a reload; none when the server has no flush command."""
+    return [list(settings.flush_command) + [zone] for zone in zones] if settings.flush_command else []
+
+
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments
 def apply(changes: Sequence[FileChange], run: Runner, check_command: Sequence[str], reload_command: Sequence[str],
-          check_mode: bool) -> Outcome:
-    """Write the changed files, check the whole configuration, reload; put everything back on any failure."""
+          check_mode: bool, flush: Sequence[Sequence[str]] = ()) -> Outcome:
+    """Write the changed files, check the whole configuration, reload; put everything back on any failure.
+
+    After a reload, each command of ``flush`` (see flush_commands) empties the cache of one zone. A flush that fails
+    is a warning: the new configuration is loaded, and what the cache still holds ages out by its TTL.
+    """
     todo = [change for change in changes if change.changed]
     if not todo:
         return Outcome(False, [], "", False)
@@ -388,7 +405,17 @@ def apply(changes: Sequence[FileChange], run: Runner, check_command: Sequence[st
         restore(written)
         raise FlatnetError(f"{_command_text(reload_command)} failed (exit {code}): {(reload_err or out).strip()}. The files were "
                            "put back as they were; the server's running configuration is whatever it held before.")
-    return Outcome(True, [change.path for change in todo], _command_text(check_command), True)
+    flushed: List[str] = []
+    warnings: List[str] = []
+    for command in flush:
+        code, out, err = run(list(command))
+        if code == 0:
+            flushed.append(command[-1])
+        else:
+            warnings.append(f"{_command_text(command)} failed (exit {code}): {(err or out).strip() or 'no output'}. The new "
+                            "configuration is loaded; answers cached before it (such as an NXDOMAIN for the zone) last until "
+                            "their TTL runs out.")
+    return Outcome(True, [change.path for change in todo], _command_text(check_command), True, tuple(flushed), tuple(warnings))
 
 
 def _check_failure(command: Sequence[str], code: int, out: str, err: str) -> str:
@@ -414,4 +441,5 @@ def settings_from(params: Mapping[str, Any]) -> Settings:
                     options_path=params.get("options_path") or "", options_in=params.get("options_in") or "",
                     dnssec_except=bool(params.get("dnssec_except", True)), restrict_clients=bool(params.get("restrict_clients", True)),
                     check_command=tuple(params.get("check_command") or DEFAULT_CHECK[server]),
-                    reload_command=tuple(params.get("reload_command") or DEFAULT_RELOAD[server]))
+                    reload_command=tuple(params.get("reload_command") or DEFAULT_RELOAD[server]),
+                    flush_command=tuple(DEFAULT_FLUSH[server] if params.get("flush_command") is None else params["flush_command"]))

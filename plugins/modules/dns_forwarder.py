@@ -24,7 +24,9 @@ description:
   - B(dnsmasq) gets C(server=/zone/address) lines, C(rebind-domain-ok) for the cluster domain and C(local-service).
   - After writing, the module runs the server's checker (O(check_command)) on the whole configuration. When it fails,
     every file is put back as it was, nothing is reloaded, and the module fails with the checker's message; the server
-    keeps serving its previous configuration. Otherwise it runs O(reload_command).
+    keeps serving its previous configuration. Otherwise it runs O(reload_command), then O(flush_command) once per zone,
+    so that an answer the server cached before the forwarding (an NXDOMAIN from the root for C(cluster.local)) is not
+    served for hours after it.
 author:
   - flatnet.kube contributors (@flatnet-kube)
 extends_documentation_fragment:
@@ -103,6 +105,16 @@ options:
     type: list
     elements: str
     default: []
+  flush_command:
+    description:
+      - After a reload, empties the cache of one zone; the zone name is added as the last argument, once per zone.
+        A reload keeps the cache, so without it the server goes on answering from what it cached before the forwarding
+        (BIND keeps an NXDOMAIN up to C(max-ncache-ttl), 3 hours by default).
+      - Defaults to C(rndc flushtree) for BIND. Unbound's C(unbound-control reload) and dnsmasq's restart empty the
+        whole cache, so they have none. An empty list turns the flush off. A flush that fails is a warning, not a
+        failure.
+    type: list
+    elements: str
 seealso:
   - name: BIND 9 reference, validate-except
     description: The options statement that leaves names out of DNSSEC validation.
@@ -149,6 +161,12 @@ reloaded:
   description: Whether the reload command ran.
   returned: success
   type: bool
+flushed:
+  description: The zones whose cache entries were flushed after the reload.
+  returned: success
+  type: list
+  elements: str
+  sample: [cluster.local, 0.233.10.in-addr.arpa]
 zones:
   description: The zones forwarded, normalised (lower case, no trailing dot).
   returned: success
@@ -172,9 +190,12 @@ def run(module: AnsibleModule) -> dict:
     def runner(command):
         return module.run_command(list(command))
 
-    outcome = dns.apply(changes, runner, settings.check_command, settings.reload_command, module.check_mode)
+    outcome = dns.apply(changes, runner, settings.check_command, settings.reload_command, module.check_mode,
+                        flush=dns.flush_commands(settings, fwd.zones))
+    for warning in outcome.warnings:
+        module.warn(warning)
     return {"changed": outcome.changed, "files": outcome.files, "checked": outcome.checked, "reloaded": outcome.reloaded,
-            "zones": fwd.zones, "diff": dns.diff(changes)}
+            "flushed": list(outcome.flushed), "zones": fwd.zones, "diff": dns.diff(changes)}
 
 
 def main() -> None:
@@ -193,6 +214,7 @@ def main() -> None:
             "dnssec_except": {"type": "bool", "default": True},
             "check_command": {"type": "list", "elements": "str", "default": []},
             "reload_command": {"type": "list", "elements": "str", "default": []},
+            "flush_command": {"type": "list", "elements": "str"},
         },
         supports_check_mode=True,
     )

@@ -247,6 +247,37 @@ def test_bind_writes_four_files_then_checks_then_reloads(tmp_path):
     assert dns.plan_files(SEED, settings) and not any(change.changed for change in dns.plan_files(SEED, settings))
 
 
+def test_after_the_reload_each_zone_is_flushed_from_the_cache(tmp_path):
+    settings = _bind_settings(tmp_path, flush_command=("rndc", "flushtree"))
+    flush = dns.flush_commands(settings, ["cluster.local", "0.233.10.in-addr.arpa"])
+    assert flush == [["rndc", "flushtree", "cluster.local"], ["rndc", "flushtree", "0.233.10.in-addr.arpa"]]
+    commands = Commands((0, "", ""), (0, "", ""), (0, "", ""), (0, "", ""))
+    outcome = dns.apply(dns.plan_files(SEED, settings), commands, settings.check_command, settings.reload_command, False, flush=flush)
+    assert commands.ran == [["named-checkconf"], ["rndc", "reload"]] + flush
+    assert outcome.flushed == ("cluster.local", "0.233.10.in-addr.arpa") and outcome.warnings == ()
+
+
+def test_a_failed_flush_is_a_warning_and_keeps_the_new_files(tmp_path):
+    settings = _bind_settings(tmp_path)
+    flush = [["rndc", "flushtree", "cluster.local"]]
+    commands = Commands((0, "", ""), (0, "", ""), (1, "", "rndc: 'flushtree' failed: permission denied"))
+    outcome = dns.apply(dns.plan_files(SEED, settings), commands, settings.check_command, settings.reload_command, False, flush=flush)
+    assert outcome.reloaded and outcome.flushed == ()
+    assert outcome.warnings == ("rndc flushtree cluster.local failed (exit 1): rndc: 'flushtree' failed: permission denied. The new "
+                                "configuration is loaded; answers cached before it (such as an NXDOMAIN for the zone) last until "
+                                "their TTL runs out.",)
+    assert 'include "%s";' % settings.path in (tmp_path / "named.conf.local").read_text()
+
+
+def test_nothing_changed_flushes_nothing(tmp_path):
+    settings = _bind_settings(tmp_path)
+    dns.apply(dns.plan_files(SEED, settings), Commands((0, "", ""), (0, "", "")), settings.check_command, settings.reload_command, False)
+    commands = Commands()
+    outcome = dns.apply(dns.plan_files(SEED, settings), commands, settings.check_command, settings.reload_command, False,
+                        flush=[["rndc", "flushtree", "cluster.local"]])
+    assert not outcome.changed and commands.ran == []
+
+
 def test_one_file_can_take_both_bind_includes(tmp_path):
     (tmp_path / "named.conf").write_text('options {\n\tdirectory "/x";\n};\n')
     settings = _bind_settings(tmp_path, include_in=str(tmp_path / "named.conf"), options_in=str(tmp_path / "named.conf"))
@@ -336,3 +367,10 @@ def test_default_commands_follow_the_server():
     assert settings.check_command == ("unbound-checkconf",) and settings.reload_command == ("unbound-control", "reload")
     settings = dns.settings_from({"server": "dnsmasq", "path": "/x", "check_command": ["dnsmasq", "--test", "-C", "/y"]})
     assert settings.check_command == ("dnsmasq", "--test", "-C", "/y") and settings.reload_command == ("systemctl", "restart", "dnsmasq")
+    # BIND keeps its cache over a reload; Unbound's reload and dnsmasq's restart empty it.
+    assert [dns.settings_from({"server": server, "path": "/x"}).flush_command for server in ("bind", "unbound", "dnsmasq")] == [
+        ("rndc", "flushtree"), (), ()]
+    assert dns.settings_from({"server": "bind", "path": "/x", "flush_command": []}).flush_command == ()
+    assert dns.settings_from({"server": "bind", "path": "/x", "flush_command": ["rndc", "-c", "/r", "flushtree"]}).flush_command == (
+        "rndc", "-c", "/r", "flushtree")
+    assert dns.flush_commands(dns.settings_from({"server": "unbound", "path": "/x"}), ["cluster.local"]) == []
