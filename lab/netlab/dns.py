@@ -32,7 +32,7 @@ import shlex
 from . import procs, sh
 from .model import DnsServer, Topology
 
-START_TIMEOUT = 20.0
+START_TIMEOUT = 60.0
 CLUSTER_PID = "cluster-dns.pid"
 # A line each server's checker refuses, for the tests that break a configuration on purpose.
 BROKEN_LINE = {"bind": "flatnet-lab-broken-on-purpose;", "unbound": "server:\n\tflatnet-lab-broken-on-purpose: yes",
@@ -40,6 +40,13 @@ BROKEN_LINE = {"bind": "flatnet-lab-broken-on-purpose;", "unbound": "server:\n\t
 # What each checker says about that line (dnsmasq gives the line number, not the word).
 BROKEN_SAYS = {"bind": "flatnet-lab-broken-on-purpose", "unbound": "flatnet-lab-broken-on-purpose", "dnsmasq": "bad option at line"}
 OFFICE_ZONE = "office.lan"
+# The lab's root server: an authoritative-only named on a loopback address of the office DNS server's namespace.
+ROOT_ADDRESS = "127.0.0.2"
+ROOT_NAME = "a.root-servers.lab"
+ROOT_DIR = "root"
+ROOT_PID = "named.pid"
+# The office servers that recurse (the lab's dnsmasq has no upstream at all).
+RECURSING = ("bind", "unbound")
 # The root zone's key-signing key (KSK-2017) as a DS record, for Unbound's validator.
 ROOT_DS = ". DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D"
 
@@ -119,15 +126,53 @@ def start_cluster(netns: str, directory: str, domain: str, cluster_ranges: list,
 def _bind_files(server: DnsServer, topo: Topology, directory: str) -> dict:
     d = directory
     named = ("// The lab's office DNS server, laid out as Debian's BIND package lays out /etc/bind.\n"
-             'include "%s/named.conf.options";\ninclude "%s/named.conf.local";\ninclude "%s/rndc.key";\n'
-             'controls {\n\tinet 127.0.0.1 port 953 allow { 127.0.0.1; } keys { "rndc-key"; };\n};\n' % (d, d, d))
+             'include "%s/named.conf.options";\ninclude "%s/named.conf.local";\ninclude "%s/named.conf.default-zones";\n'
+             'include "%s/rndc.key";\ncontrols {\n\tinet 127.0.0.1 port 953 allow { 127.0.0.1; } keys { "rndc-key"; };\n};\n'
+             % (d, d, d, d))
+    # Debian's default zones give the Internet's root hints; the lab's point at its own root server.
+    default_zones = '// The root hints: the lab\'s own root server (start_root).\nzone "." {\n\ttype hint;\n\tfile "%s/root.hints";\n};\n' % d
     options = ("options {\n\tdirectory \"%s/cache\";\n\tpid-file \"%s/named.pid\";\n\tsession-keyfile \"%s/session.key\";\n"
                "\tlisten-on { any; };\n\tlisten-on-v6 { none; };\n\t// Validation on, as Debian ships it.\n\tdnssec-validation auto;\n"
                "\trecursion yes;\n};\n" % (d, d, d))
     local = ('// The office\'s own zone.\nzone "%s" {\n\ttype primary;\n\tfile "%s/%s.zone";\n};\n' % (OFFICE_ZONE, d, OFFICE_ZONE))
     rndc = 'include "%s/rndc.key";\noptions {\n\tdefault-key "rndc-key";\n\tdefault-server 127.0.0.1;\n\tdefault-port 953;\n};\n' % d
-    return {"named.conf": named, "named.conf.options": options, "named.conf.local": local, "rndc.conf": rndc,
-            OFFICE_ZONE + ".zone": _office_zone(server, topo)}
+    return {"named.conf": named, "named.conf.options": options, "named.conf.local": local, "named.conf.default-zones": default_zones,
+            "rndc.conf": rndc, OFFICE_ZONE + ".zone": _office_zone(server, topo), "root.hints": _root_hints()}
+
+
+# --- the lab's root server -------------------------------------------------------------------------------------------
+# A real office server recurses from the Internet's root servers. The lab's must not send a packet toward them, and a
+# query that waits for them ends in a time-out or a SERVFAIL depending on the server's timers and the machine's load.
+# So BIND and Unbound get root hints that name the lab's own root server: an empty, unsigned root zone that answers
+# at once, the same every time. Their validators keep the real root's trust anchor, so what they answer for a name
+# nobody forwards is a SERVFAIL (the root's keys cannot be had), given at once.
+
+
+def _root_hints() -> str:
+    return ". 3600000 IN NS %s.\n%s. 3600000 IN A %s\n" % (ROOT_NAME, ROOT_NAME, ROOT_ADDRESS)
+
+
+def root_files(directory: str) -> dict:
+    """The lab root server's named.conf and its zone, by name."""
+    d = directory
+    conf = ("// The lab's root server: authoritative only, for an empty root zone.\noptions {\n\tdirectory \"%s\";\n"
+            "\tpid-file \"%s/%s\";\n\tsession-keyfile none;\n\tlisten-on { %s; };\n\tlisten-on-v6 { none; };\n\trecursion no;\n"
+            "\tdnssec-validation no;\n};\ncontrols { };\nzone \".\" {\n\ttype primary;\n\tfile \"%s/root.zone\";\n};\n"
+            % (d, d, ROOT_PID, ROOT_ADDRESS, d))
+    zone = ("$TTL 300\n@ IN SOA %s. hostmaster.%s. 1 3600 600 86400 300\n@ IN NS %s.\n%s. IN A %s\n"
+            % (ROOT_NAME, ROOT_NAME, ROOT_NAME, ROOT_NAME, ROOT_ADDRESS))
+    return {"named.conf": conf, "root.zone": zone}
+
+
+def start_root(netns: str, directory: str) -> int:
+    """Start the lab's root server in the office DNS server's namespace and wait until it answers; its pid."""
+    _write_files(root_files(directory), directory)
+    # named listens on the interfaces' addresses only; this one is the namespace's own, gone with it.
+    sh.ip_batch(netns, ["address replace %s/32 dev lo" % ROOT_ADDRESS])
+    return procs.start_forking(netns, ["named", "-c", os.path.join(directory, "named.conf"), "-n", "1"],
+                               os.path.join(directory, "server.log"), os.path.join(directory, ROOT_PID),
+                               lambda: answers(netns, ROOT_ADDRESS, ".", "NS") == ROOT_NAME + ".", START_TIMEOUT,
+                               "the lab's root server did not answer in %s (see %s)" % (netns, directory), step=0.2)
 
 
 def _office_zone(server: DnsServer, topo: Topology) -> str:
@@ -145,10 +190,11 @@ def _unbound_files(server: DnsServer, topo: Topology, directory: str) -> dict:
     conf = ("# The lab's office DNS server.\nserver:\n\tusername: \"\"\n\tchroot: \"\"\n\tdirectory: \"%s\"\n\tpidfile: \"%s/unbound.pid\"\n"
             "\tuse-syslog: no\n\tlogfile: \"%s/unbound.log\"\n\tinterface: 0.0.0.0\n\tdo-ip6: no\n\tnum-threads: 1\n"
             "\t# Validation on, with the root's trust anchor.\n\tmodule-config: \"validator iterator\"\n\ttrust-anchor: \"%s\"\n"
+            "\t# The lab's own root server, on a loopback address.\n\troot-hints: \"%s/root.hints\"\n\tdo-not-query-localhost: no\n"
             "\tlocal-zone: \"%s.\" static\n\tlocal-data: \"printer.%s. A %s\"\n\tlocal-data: \"pc.%s. A %s\"\n"
             "remote-control:\n\tcontrol-enable: yes\n\tcontrol-interface: \"%s/unbound.ctl\"\n\tcontrol-use-cert: no\n"
-            % (d, d, d, ROOT_DS, OFFICE_ZONE, OFFICE_ZONE, printer_ip(topo), OFFICE_ZONE, topo.pc_ip, d))
-    return {"unbound.conf": conf}
+            % (d, d, d, ROOT_DS, d, OFFICE_ZONE, OFFICE_ZONE, printer_ip(topo), OFFICE_ZONE, topo.pc_ip, d))
+    return {"unbound.conf": conf, "root.hints": _root_hints()}
 
 
 def _dnsmasq_files(server: DnsServer, topo: Topology, directory: str) -> dict:
@@ -188,6 +234,7 @@ def role_vars(server: DnsServer, directory: str) -> dict:
                  "dns_forward_bind_options_path": d + "/flatnet-kube.options.conf", "dns_forward_bind_options_in": d + "/named.conf.options",
                  "dns_forward_check_command": ["named-checkconf", d + "/named.conf"],
                  "dns_forward_reload_command": ["rndc", "-c", d + "/rndc.conf", "reload"],
+                 "dns_forward_flush_command": ["rndc", "-c", d + "/rndc.conf", "flushtree"],
                  "netlab_dns_own_config": d + "/named.conf.options", "netlab_dns_managed": d + "/flatnet-kube.zones.conf"}
     elif server.kind == "unbound":
         found = {"dns_forward_unbound_path": d + "/flatnet-kube.conf", "dns_forward_unbound_include_in": d + "/unbound.conf",
@@ -210,7 +257,7 @@ def dnsmasq_restart(directory: str) -> str:
     pidfile = shlex.quote(directory + "/dnsmasq.pid")
     conf = shlex.quote(directory + "/dnsmasq.conf")
     return ("pid=$(cat %s 2>/dev/null); if [ -n \"$pid\" ]; then kill \"$pid\" 2>/dev/null; "
-            "for i in $(seq 50); do kill -0 \"$pid\" 2>/dev/null || break; sleep 0.1; done; fi; "
+            "for i in $(seq 300); do kill -0 \"$pid\" 2>/dev/null || break; sleep 0.1; done; fi; "
             "exec dnsmasq -C %s" % (pidfile, conf))
 
 

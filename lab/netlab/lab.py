@@ -25,8 +25,8 @@ from .model import LabError, Topology
 
 LAB_FILE = "lab.json"
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-API_TIMEOUT = 30.0
-READY_TIMEOUT = 15.0
+API_TIMEOUT = 60.0
+READY_TIMEOUT = 60.0
 STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "dns@", "bird@", "frr-", "kubeapi")
 _OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", "nodes", "pods", "switch", "dns"}
 
@@ -193,6 +193,8 @@ def start_office_dns(topo: Topology, state_dir: str, registry: procs.Registry) -
     """The office DNS server, and the resolv.conf of the office PC and of the server's namespace."""
     server = topo.dns_server
     assert server is not None
+    if server.kind in dns.RECURSING:
+        registry.add("dns@root", dns.start_root(server.netns, os.path.join(dns.dns_dir(state_dir), dns.ROOT_DIR)))
     registry.add("dns@office", dns.start_office(topo, dns.office_dir(state_dir)))
     dns.write_resolv_conf(topo.pc_netns, server.ip)
     dns.write_resolv_conf(server.netns, "127.0.0.1")

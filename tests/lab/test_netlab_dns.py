@@ -97,7 +97,7 @@ def test_role_vars_point_the_role_at_the_lab_files(example):
 
 def test_the_dnsmasq_restart_is_bounded():
     line = dns.dnsmasq_restart("/state/dns/office")
-    assert "for i in $(seq 50)" in line and line.endswith("exec dnsmasq -C /state/dns/office/dnsmasq.conf")
+    assert "for i in $(seq 300)" in line and line.endswith("exec dnsmasq -C /state/dns/office/dnsmasq.conf")
 
 
 def test_the_kind_comes_from_the_inventory_then_the_lab_then_the_command_line(example):
@@ -137,3 +137,18 @@ def test_no_dns_service_means_no_cluster_dns_pod(example):
     topo = model.topology(changed, "fn-")
     assert topo.cluster_dns_netns is None and len(topo.all_pod_netns()) == 8
     assert "dns" not in kube.seed_description(topo)
+
+
+def test_the_lab_root_server_is_valid_and_the_recursing_servers_use_it(example, tmp_path):
+    files = dns.root_files(str(tmp_path))
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    for command in ([_tool("named-checkconf"), str(tmp_path / "named.conf")], [_tool("named-checkzone"), ".", str(tmp_path / "root.zone")]):
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert "recursion no;" in files["named.conf"] and "listen-on { %s; };" % dns.ROOT_ADDRESS in files["named.conf"]
+    for kind in dns.RECURSING:
+        topo = model.topology(example, "fn-", office_dns=kind)
+        hints = dns.office_files(topo.dns_server, topo, str(tmp_path))["root.hints"]
+        # Only the lab's root server, never the Internet's.
+        assert hints.split() == [".", "3600000", "IN", "NS", dns.ROOT_NAME + ".", dns.ROOT_NAME + ".", "3600000", "IN", "A", dns.ROOT_ADDRESS]
