@@ -122,8 +122,12 @@ class Agent:
             os.unlink(temp)
         return None if status == 0 else (output or "bird -p exited with %d" % status)
 
-    def configure(self, previous: Optional[str]) -> bool:
-        """Ask BIRD to load the file; put ``previous`` back when it refuses. True unless BIRD refused."""
+    def configure(self, previous: Optional[str]) -> Optional[bool]:
+        """Ask BIRD to load the file; put ``previous`` back unless it loaded.
+
+        True when BIRD loaded it (or there is no BIRD to ask), False when BIRD refused it, None when birdc could not
+        ask (a timeout, no socket to connect to): that is no verdict on the text, so the next round tries again.
+        """
         if not os.path.exists(self.socket_path):
             LOG.info("%s: no BIRD control socket at %s; not asking BIRD to reload", self.node, self.socket_path)
             return True
@@ -134,11 +138,16 @@ class Agent:
         if status == 0 and any(marker in output for marker in _RECONFIGURED):
             LOG.info("%s: BIRD reloaded the configuration: %s", self.node, output.replace("\n", " | "))
             return True
-        LOG.error("%s: BIRD refused the configuration (birdc exit %d): %s", self.node, status, output.replace("\n", " | "))
+        verdict: Optional[bool] = None if status == 127 or "Unable to connect" in output else False
+        if verdict is None:
+            LOG.warning("%s: could not ask BIRD to reload (birdc exit %d), trying again next round: %s", self.node, status,
+                        output.replace("\n", " | "))
+        else:
+            LOG.error("%s: BIRD refused the configuration (birdc exit %d): %s", self.node, status, output.replace("\n", " | "))
         if previous is not None:
             _write_atomically(self.config_path, previous)
             LOG.info("%s: previous configuration restored in %s", self.node, self.config_path)
-        return False
+        return verdict
 
     def apply(self, text: str) -> bool:
         """Write and load a rendered configuration when it differs from the file. False when it could not be used."""
@@ -154,8 +163,9 @@ class Agent:
             return False
         _write_atomically(self.config_path, text)
         LOG.info("%s: wrote %s", self.node, self.config_path)
-        if not self.configure(previous):
-            self.refused = text
+        loaded = self.configure(previous)
+        if not loaded:
+            self.refused = text if loaded is False else None
             return False
         self.refused = None
         return True

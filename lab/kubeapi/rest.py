@@ -434,17 +434,24 @@ class Api:
         if req.param("sendInitialEvents") == "true":
             yield {"type": "BOOKMARK", "object": {"kind": req.res.kind, "apiVersion": req.res.group_version, "metadata": {
                 "resourceVersion": str(cursor), "annotations": {"k8s.io/initial-events-end": "true"}}}}
-        while not self.stopping.is_set() and time.monotonic() < deadline:
+        # The events already recorded go out whatever the time (a handler that started late still sends them); then
+        # the watch waits for more until its deadline.
+        while not self.stopping.is_set():
             with self.store.changed:
                 events = self.store.events_after(cursor)
                 if not events:
-                    self.store.changed.wait(min(0.5, max(deadline - time.monotonic(), 0)))
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return
+                    self.store.changed.wait(min(0.5, remaining))
                     continue
             for event in events:
                 cursor = event.revision
                 shown = self._event(req, matches, event)
                 if shown is not None:
                     yield shown
+            if time.monotonic() >= deadline:
+                return
 
     def _event(self, req: Request, matches: Any, event: Any) -> Optional[dict]:
         res = req.res

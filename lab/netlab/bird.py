@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import procs, sh
 
-START_TIMEOUT = 15.0
+START_TIMEOUT = 60.0
 AGENT_TIMEOUT = 60
 
 

@@ -27,7 +27,7 @@ FRR_BIN = "/usr/lib/frr"
 FRR_ETC = "/etc/frr"
 FRR_RUN = "/var/run/frr"
 DAEMONS = ("zebra", "bgpd")
-START_TIMEOUT = 15.0
+START_TIMEOUT = 60.0
 
 
 def conf_dir(pathspace: str) -> str:

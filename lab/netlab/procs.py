@@ -21,7 +21,7 @@ from . import sh
 
 PIDS_FILE = "pids.json"
 TERM_WAIT = 5.0
-KILL_WAIT = 2.0
+KILL_WAIT = 10.0
 
 
 def _stat_fields(pid: int) -> list:

@@ -100,9 +100,10 @@ def netns_delete(netns: str) -> None:
 
 
 def wait_for(condition: Callable[[], bool], timeout: float, step: float = 0.05) -> bool:
-    """Poll a condition until it holds or the timeout passes (at most timeout/step polls)."""
-    for _attempt in range(max(1, int(timeout / step))):
-        if condition():
-            return True
+    """Poll a condition every ``step`` seconds until it holds or ``timeout`` seconds (monotonic clock) have passed."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
         time.sleep(step)
-    return condition()
+    return True

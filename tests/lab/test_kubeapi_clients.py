@@ -9,12 +9,12 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 from kubernetes import client as k8s
 from kubernetes.dynamic import DynamicClient
 from kubernetes.dynamic.exceptions import ConflictError, UnprocessibleEntityError
+from poll import until  # pylint: disable=import-error
 
 
 def test_dynamic_client_discovers_and_gets_pools_by_kind(api_client, tmp_path):
@@ -90,13 +90,17 @@ def test_kubectl_wait_for_delete_uses_watch(kubectl, api_client, emulator, raw):
     core = k8s.CoreV1Api(api_client)
     core.create_namespaced_config_map("default", {"metadata": {"name": "doomed"}})
     waiting = kubectl("wait", "--for=delete", "configmap/doomed", "--timeout=30s", background=True)
-    time.sleep(1)
+
+    def watching() -> bool:
+        log = raw(emulator, "GET", "/_emulator/requests")[2]["requests"]
+        return any(r["path"] == "/api/v1/namespaces/default/configmaps" and "watch=true" in r["query"] for r in log)
+
+    # Delete only once kubectl watches; deleted earlier, kubectl would find nothing to wait for.
+    assert until(watching, bool, seconds=30, step=0.1), "kubectl never started its watch"
     core.delete_namespaced_config_map("doomed", "default")
     out, err = waiting.communicate(timeout=30)
     assert waiting.returncode == 0, out + err
     assert "configmap/doomed condition met" in out
-    log = raw(emulator, "GET", "/_emulator/requests")[2]["requests"]
-    assert any(r["path"] == "/api/v1/namespaces/default/configmaps" and "watch=true" in r["query"] for r in log)
 
 
 def test_kubernetes_core_k8s_info(emulator, tmp_path):
