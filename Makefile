@@ -1,5 +1,6 @@
 # flatnet.kube: the two commands and their parts.
 #   make test   install everything, then run every quality gate
+#   make check  the fast tier for your own loop: sanity, the tests that need no lab, lint
 # Run `make help` for the rest.
 
 SHELL := /bin/bash
@@ -26,7 +27,7 @@ SANITY_PYTHON ?= 3.11
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install apt venv link tree test sanity units lint molecule changelog-lint lab-up lab-down lab-status lab-shell demo lab-api clean
+.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint molecule changelog-lint lab-up lab-down lab-status lab-shell demo lab-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -63,12 +64,25 @@ test: install ## install everything and run every gate
 	$(MAKE) --no-print-directory sanity units lint changelog-lint molecule
 	@echo "make test: every gate passed"
 
+check: install ## the fast tier: sanity, the pytest suites that need no lab, lint, changelog lint
+	$(MAKE) --no-print-directory sanity units-fast lint changelog-lint
+	@echo "make check: the fast tier passed (make test adds the lab tests and molecule)"
+
 sanity: install tree ## ansible-test sanity (offline pip bootstrap)
 	$(BIN)/python tests/tools/sanity_bootstrap.py $(SANITY_PYTHON)
 	cd $(TREE) && $(CURDIR)/tests/tools/run-sanity $(CURDIR)/$(BIN)/ansible-test $(SANITY_PYTHON)
 
-units: install ## pytest: unit, emulator-backed module, lab API and playbook tests
+# The pytest files that build network namespaces (the lab, or scratch namespaces of their own).
+LAB_TESTS := tests/lab/test_netlab.py tests/playbooks/test_site_lab.py tests/netns
+
+units: install ## pytest: every suite (units-fast and units-lab in one run)
 	$(BIN)/pytest -p no:cacheprovider tests
+
+units-fast: install ## pytest without the lab: unit, emulator-backed module, API client and playbook tests
+	$(BIN)/pytest -p no:cacheprovider $(addprefix --ignore=,$(LAB_TESTS)) tests
+
+units-lab: install ## pytest on the network lab and in scratch namespaces (needs root)
+	$(BIN)/pytest -p no:cacheprovider $(LAB_TESTS)
 
 lint: install ## ansible-lint, production profile, offline
 	$(BIN)/ansible-lint --offline --profile production
