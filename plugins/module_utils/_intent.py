@@ -25,9 +25,12 @@ from ansible_collections.flatnet.kube.plugins.module_utils._errors import Flatne
 from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
 from ansible_collections.flatnet.kube.plugins.module_utils import _selector as selector
 from ansible_collections.flatnet.kube.plugins.module_utils import _reconcile_intent as discovered
+from ansible_collections.flatnet.kube.plugins.module_utils import _text as text
 
 ENCAPSULATION_MODES = ["Never", "Always", "CrossSubnet"]
 SWITCH_PLATFORMS = ["frr", "ios", "nxos", "eos", "junos", "vyos", "sonic", "vrp", "comware"]
+# The platforms switch_bgp can configure in this release; the others are known names for the switches it does not run on.
+APPLIED_SWITCH_PLATFORMS = ["frr"]
 GATEWAY_PLATFORMS = ["linux"]
 DNS_SERVER_KINDS = ["bind", "unbound", "dnsmasq", "coredns", "windows"]
 SESSION_TYPES = ["ebgp", "ibgp"]
@@ -110,8 +113,9 @@ INTENT_SPEC: Dict[str, Any] = {
     "flatnet_office": {"type": "dict", "required": True, "options": _OFFICE_SPEC},
 }
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-_K8S_NAME = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+# Names by full match (re.fullmatch): '$' alone would also take a name with a line break at its end.
+_DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+_K8S_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")
 
 _OVERLAP_FIX = {
     ("pool", "pool"): "Calico pools must not overlap; give each pool its own range.",
@@ -198,9 +202,9 @@ def _check_overlaps(ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> 
 
 def _check_pool(path: str, pool: Mapping[str, Any], network: Any, problems: _Problems) -> None:
     """Check one pool's Calico rules, its block math included."""
-    if not _K8S_NAME.match(str(pool.get("name") or "")):
-        problems.add("%s.name: '%s' is not a valid Kubernetes object name; use lower-case letters, digits, '-' and '.', "
-                     "starting and ending with a letter or digit, e.g. 'default-pool'." % (path, pool.get("name")))
+    if not _K8S_NAME.fullmatch(str(pool.get("name") or "")):
+        problems.add("%s.name: %s is not a valid Kubernetes object name; use lower-case letters, digits, '-' and '.', "
+                     "starting and ending with a letter or digit, e.g. 'default-pool'." % (path, text.shown(pool.get("name"))))
     ipip, vxlan = pool.get("ipip_mode", "Never"), pool.get("vxlan_mode", "Never")
     if ipip != "Never" and vxlan != "Never":
         problems.add("%s: ipip_mode '%s' and vxlan_mode '%s' are both enabled; Calico allows one encapsulation per pool: "
@@ -256,16 +260,41 @@ def _check_asn(path: str, value: Any, problems: _Problems) -> Optional[int]:
     return problems.attempt(netmath.asn_plain, value, name=path)
 
 
-def _check_switches(intent: Mapping[str, Any], cluster_as: Optional[int], ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> None:
+def _check_name(path: str, value: Any, problems: _Problems) -> None:
+    problem = text.host_name_problem(value, path)
+    if problem:
+        problems.add(problem)
+
+
+def _check_platform(path: str, switch: Mapping[str, Any], switch_hosts: Optional[Sequence[str]], problems: _Problems) -> None:
+    """A switch that switch_bgp will configure must be on a platform it can apply."""
+    platform = switch.get("platform")
+    if platform in APPLIED_SWITCH_PLATFORMS or (switch_hosts is not None and switch.get("name") not in switch_hosts):
+        return
+    problems.add("%s.platform: %s is a known switch platform, but switch_bgp can configure only %s in this release, and the "
+                 "switch %s is a host of the switches group, so site.yml would fail on it after the cluster has changed; "
+                 "use platform: frr for an FRR switch, or configure this switch yourself and take it out of the switches "
+                 "group." % (path, text.shown(platform), ", ".join(APPLIED_SWITCH_PLATFORMS), text.shown(switch.get("name"))))
+
+
+def _check_switches(intent: Mapping[str, Any], cluster_as: Optional[int], ranges: Dict[str, Tuple[str, Any]], problems: _Problems,
+                    switch_hosts: Optional[Sequence[str]] = None) -> None:
     switches = _items(intent, "flatnet_fabric", "switches")
     if not switches:
         problems.add("flatnet_fabric.switches: no switch is given; list the switches the nodes peer with, e.g. "
                      "{name: switch1, platform: frr, as_number: 65200, peer_ip: 10.200.20.254}.")
     for path, switch in switches:
+        _check_name(path + ".name", switch.get("name"), problems)
+        _check_platform(path, switch, switch_hosts, problems)
+        if switch.get("password") is not None:
+            problem = text.password_problem(switch.get("password"), path + ".password")
+            if problem:
+                problems.add(problem)
         peer_name = switch.get("peer_name") or "peer-%s" % switch.get("name")
-        if not _K8S_NAME.match(peer_name):
-            problems.add("%s: the BGPPeer name '%s' is not a valid Kubernetes object name; set %s.peer_name to lower-case letters, "
-                         "digits, '-' and '.', e.g. 'peer-switch'." % (path, peer_name, path))
+        if not _K8S_NAME.fullmatch(str(peer_name)):
+            where = path + (".peer_name" if switch.get("peer_name") else ".name")
+            problems.add("%s: the BGPPeer name %s is not a valid Kubernetes object name; set %s.peer_name to lower-case letters, "
+                         "digits, '-' and '.', e.g. 'peer-switch'." % (where, text.shown(peer_name), path))
         switch_as = _check_asn(path + ".as_number", switch.get("as_number"), problems)
         _check_address(path + ".peer_ip", switch.get("peer_ip"), ranges, problems)
         if switch_as is None or cluster_as is None:
@@ -284,16 +313,22 @@ def _check_switches(intent: Mapping[str, Any], cluster_as: Optional[int], ranges
 
 def _check_domain(value: Any, problems: _Problems) -> None:
     path = "flatnet_cluster.domain"
-    text = value if isinstance(value, str) else ""
-    labels = text.split(".")
-    if not text or len(text) > 253 or not all(_DNS_LABEL.match(label) for label in labels):
-        problems.add("%s: '%s' is not a valid cluster domain; use lower-case DNS labels of letters, digits and '-' "
+    domain = value if isinstance(value, str) else ""
+    labels = domain.split(".")
+    if not domain or len(domain) > 253 or not all(_DNS_LABEL.fullmatch(label) for label in labels):
+        problems.add("%s: %s is not a valid cluster domain; use lower-case DNS labels of letters, digits and '-' "
                      "(1 to 63 characters each, no leading or trailing '-' or dot), as in kubelet's --cluster-domain, "
-                     "e.g. 'cluster.local'." % (path, value))
+                     "e.g. 'cluster.local'." % (path, text.shown(value)))
 
 
 def _check_cluster(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> Optional[int]:
     cluster = intent.get("flatnet_cluster") or {}
+    cluster_name = cluster.get("name", "cluster")
+    name_problem = selector.label_value_problem(cluster_name) if isinstance(cluster_name, str) else "it is not a string"
+    if name_problem or not cluster_name:
+        problems.add("flatnet_cluster.name: %s is not a valid cluster name (%s); it labels what flatnet makes and names the "
+                     "nodes on the switch, so use up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter "
+                     "or digit, e.g. 'dev-cluster'." % (text.shown(cluster_name), name_problem or "it is empty"))
     cluster_as = _check_asn("flatnet_cluster.as_number", cluster.get("as_number"), problems)
     _check_pools(intent, ranges, problems)
     if not cluster.get("service_cluster_ips"):
@@ -317,9 +352,21 @@ def _check_office(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]],
                      "e.g. [192.168.10.0/24]. They also limit who may query the forwarded DNS zones.")
     gateways = _items(intent, "flatnet_office", "gateways")
     for path, gateway in gateways:
+        _check_name(path + ".name", gateway.get("name"), problems)
         _check_address(path + ".next_hop", gateway.get("next_hop"), ranges, problems)
     _check_unique(gateways, "flatnet_office.gateways", "name", problems)
-    _check_unique(_items(intent, "flatnet_office", "dns_servers"), "flatnet_office.dns_servers", "name", problems)
+    dns_servers = _items(intent, "flatnet_office", "dns_servers")
+    for path, server in dns_servers:
+        _check_name(path + ".name", server.get("name"), problems)
+    _check_unique(dns_servers, "flatnet_office.dns_servers", "name", problems)
+
+
+def _check_reverse_zones(ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> None:
+    """The pod and ClusterIP ranges get reverse zones; a range too large for them is a problem of its own key."""
+    forwarded = [(path, str(network)) for path, (kind, network) in ranges.items()
+                 if kind == "pool" or path.startswith("flatnet_cluster.service_cluster_ips")]
+    if all([problems.attempt(netmath.reverse_zones, [cidr], name=path) is not None for path, cidr in forwarded]):
+        problems.attempt(netmath.reverse_zones, [cidr for _path, cidr in forwarded], name="flatnet_cluster.pools and service_cluster_ips")
 
 
 def check_variables(names: Sequence[str]) -> List[str]:
@@ -333,13 +380,20 @@ def check_variables(names: Sequence[str]) -> List[str]:
     return problems
 
 
-def check_intent(intent: Mapping[str, Any]) -> List[str]:
-    """Return every problem of a structurally valid intent, as messages."""
+def check_intent(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] = None) -> List[str]:
+    """Return every problem of a structurally valid intent, as messages.
+
+    ``switch_hosts`` are the inventory hosts switch_bgp runs on (the switches group); None checks every switch as one.
+    """
     problems = _Problems()
+    for variable in INTENT_VARIABLES:
+        for message in text.one_line_problems(intent.get(variable), variable):
+            problems.add(message)
     ranges = _check_ranges(intent, problems)
     _check_overlaps(ranges, problems)
+    _check_reverse_zones(ranges, problems)
     cluster_as = _check_cluster(intent, ranges, problems)
-    _check_switches(intent, cluster_as, ranges, problems)
+    _check_switches(intent, cluster_as, ranges, problems, switch_hosts)
     _check_office(intent, ranges, problems)
     return problems.messages
 
@@ -447,9 +501,10 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
     }
 
 
-def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts: Optional[Mapping[str, Any]] = None,
+                switch_hosts: Optional[Sequence[str]] = None) -> Dict[str, Any]:
     """Check the intent (and, given cluster facts, hold it against them); return the plan or raise IntentError."""
-    problems = check_variables(variables) + check_intent(intent)
+    problems = check_variables(variables) + check_intent(intent, switch_hosts)
     if facts and not problems:
         problems = discovered.check_against_cluster(intent, facts)
     if problems:
@@ -462,4 +517,5 @@ def module_argument_spec() -> Dict[str, Any]:
     spec = dict((name[len("flatnet_"):], option) for name, option in INTENT_SPEC.items())
     spec["variables"] = {"type": "list", "elements": "str", "default": []}
     spec["cluster_facts"] = {"type": "dict"}
+    spec["switch_hosts"] = {"type": "list", "elements": "str"}
     return spec

@@ -149,10 +149,18 @@ def _cidr_error(name: str, value: Any, why: str, fix: str = _CIDR_FIX) -> Flatne
     return FlatnetError(f"{name}: {_quote(value)} is not a valid CIDR: {why}. {fix}")
 
 
+def _valid(check: Any, address: str, **flags: Any) -> bool:
+    """netaddr's validity check, False instead of the ValueError it raises for an embedded NUL."""
+    try:
+        return bool(check(address, **flags))
+    except ValueError:
+        return False
+
+
 def _check_address(address: str, value: Any, name: str) -> int:
     """Validate the address part of a CIDR and return its IP version."""
     if ":" in address:
-        if not netaddr.valid_ipv6(address):
+        if not _valid(netaddr.valid_ipv6, address):
             raise _cidr_error(name, value, f"{address!r} is not an IPv6 address")
         return 6
     if address.count(".") != 3:
@@ -160,7 +168,7 @@ def _check_address(address: str, value: Any, name: str) -> int:
             name, value, "an IPv4 address needs all four octets",
             "Write the full dotted quad, e.g. '10.233.0.0/16' rather than '10.233/16'.",
         )
-    if not netaddr.valid_ipv4(address, flags=netaddr.INET_PTON):
+    if not _valid(netaddr.valid_ipv4, address, flags=netaddr.INET_PTON):
         raise _cidr_error(name, value, f"{address!r} is not an IPv4 address (four numbers 0 to 255, no leading zeros)")
     return 4
 

@@ -19,7 +19,9 @@ language (``IPPool.spec.nodeSelector``, ``BGPPeer.spec.nodeSelector``)::
 
 Label keys are checked against the Kubernetes rules, so a typo is caught
 here rather than silently selecting no node at all. Values are quoted
-with ' or " and may hold anything except the quote that delimits them.
+with ' or " and follow the Kubernetes rules of a label value (the operands
+of contains, starts with and ends with: its characters), since no node
+could carry any other.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ _DNS_LABEL = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _DNS_SUBDOMAIN_RE = re.compile(rf"{_DNS_LABEL}(?:\.{_DNS_LABEL})*")
 _NAME_RE = re.compile(r"[A-Za-z0-9](?:[-A-Za-z0-9_.]*[A-Za-z0-9])?")
 _NAME_RULE = "must start and end with a letter or digit and hold only letters, digits, '-', '_' or '.'"
+_VALUE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./")
 _PUNCTUATION = ("==", "!=", "&&", "||", "!", "(", ")", "{", "}", ",")
 _STRING_OPS = {"==": "==", "!=": "!=", "contains": "contains", "starts": "starts with", "ends": "ends with"}
@@ -295,6 +298,11 @@ def _key_problem(key: str) -> Optional[str]:
     return problem
 
 
+def label_value_problem(value: str) -> Optional[str]:
+    """Say what is wrong with a Kubernetes label value, or return None if it is valid."""
+    return _value_problem(value)
+
+
 def _value_problem(value: str) -> Optional[str]:
     """Say what is wrong with a Kubernetes label value, or return None if it is valid."""
     if not value:
@@ -514,6 +522,7 @@ class _Parser:
             else:
                 fix = f"write {key.text} {shown} 'value'"
             raise self.fail(value.pos, f"expected a quoted value after {shown!r} but found {value.describe()}", fix)
+        self.check_value(value, whole=op in ("==", "!="))
         return Compare(key.text, shown, value.text)
 
     def parse_set(self) -> tuple[str, ...]:
@@ -527,11 +536,27 @@ class _Parser:
             value = self.advance()
             if value.kind != "string":
                 raise self.fail(value.pos, f"expected a quoted value in the set but found {value.describe()}", set_fix)
+            self.check_value(value, whole=True)
             if value.text not in values:
                 values.append(value.text)
             if self.accept("punct", "}"):
                 return tuple(values)
             self.expect("punct", ",", "between values of the set (or '}' to end it)", set_fix)
+
+    def check_value(self, token: _Token, whole: bool) -> None:
+        """Fail if a quoted value could never be (``whole``) or be part of a Kubernetes label value.
+
+        A node's label value follows the Kubernetes rules, so any other value selects nothing; refusing it also keeps
+        every selector one line of plain text wherever it is rendered (a BGPPeer, a switch's description).
+        """
+        if whole:
+            problem = _value_problem(token.text)
+        elif len(token.text) > 63 or not _VALUE_CHARS.issuperset(token.text):
+            problem = f"{token.text!r} cannot be part of a label value, which holds at most 63 letters, digits, '-', '_' or '.'"
+        else:
+            problem = None
+        if problem is not None:
+            raise self.fail(token.pos, problem, VALUE_HINT)
 
     def check_key(self, token: _Token) -> None:
         """Fail if a word used as a label key breaks the Kubernetes rules."""

@@ -300,6 +300,14 @@ options:
       (pool CIDRs and block sizes, overlaps with other pools, the cluster domain, the DNS Service address, a peer
       selector that matches no node), and the plan gains the nodes, the peering nodes and the DNS Service address.
     type: dict
+  switch_hosts:
+    description:
+      - The inventory hosts that M(flatnet.kube.frr_config) and the switch_bgp role will configure (the C(switches)
+        group). A switch of the intent among them must be on a platform that switch_bgp can apply (C(frr) in this
+        release); one that is not among them is configured by hand and may be on any known platform.
+      - When not given, every switch of the intent is checked as one that switch_bgp configures.
+    type: list
+    elements: str
   variables:
     description:
       - Names of the variables defined for the host, to catch mistyped C(flatnet_*) variables.
@@ -384,7 +392,7 @@ def main() -> None:
     module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
     intent = {"flatnet_" + key: module.params[key] for key in ("cluster", "fabric", "office")}
     try:
-        plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"])
+        plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"], module.params["switch_hosts"])
     except IntentError as error:
         module.fail_json(msg=str(error), problems=error.problems)
     module.exit_json(changed=False, plan=plan)

@@ -534,10 +534,17 @@ def test_vxlan_on_ipv6_pool_accepted(seed, vxlan):
 PEER_SELECTOR = "flatnet_cluster.peer_selector"
 
 
-@pytest.mark.parametrize("value", ["", " ", "  \t\n"])
+@pytest.mark.parametrize("value", ["", " "])
 def test_empty_peer_selector(seed, value):
     set_path(seed, PEER_SELECTOR, value)
     assert_problem(only_problem(seed), PEER_SELECTOR, f"is empty ({value!r})", EMPTY_SELECTOR_FIX)
+
+
+def test_blank_peer_selector_with_line_breaks_is_empty_and_not_one_line(seed):
+    set_path(seed, PEER_SELECTOR, "  \t\n")
+    control, empty = problems_of(seed)
+    assert_problem(control, PEER_SELECTOR, "'  \\t\\n' holds the control character '\\t' at position 2", "must be one line")
+    assert_problem(empty, PEER_SELECTOR, "is empty ('  \\t\\n')", EMPTY_SELECTOR_FIX)
 
 
 @pytest.mark.parametrize(
@@ -969,6 +976,7 @@ def test_module_argument_spec_is_the_intent_without_prefix():
     spec = module_argument_spec()
     assert spec.pop("variables") == {"type": "list", "elements": "str", "default": []}
     assert spec.pop("cluster_facts") == {"type": "dict"}
+    assert spec.pop("switch_hosts") == {"type": "list", "elements": "str"}
     assert spec == {name[len("flatnet_"):]: option for name, option in INTENT_SPEC.items()}
 
 

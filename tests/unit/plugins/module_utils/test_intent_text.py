@@ -1,0 +1,175 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The intent's text rules: every string one line of printable text, names by full match, passwords that fit every end.
+
+A value with a line break becomes a line of its own in the switch's configuration (``ip prefix-list FLATNET-IN seq 1
+permit 0.0.0.0/0 le 32``), so every string of the intent, at any depth, is checked before anything changes, and each
+problem names its path, shows the value escaped (a secret never) and says what to do.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+
+from ansible_collections.flatnet.kube.plugins.module_utils import _text as text
+from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
+from ansible_collections.flatnet.kube.plugins.module_utils._intent import INTENT_SPEC, IntentError, check_intent, plan_intent
+from intent_helpers import example_with_defaults, with_defaults  # pylint: disable=import-error
+
+SECRET = "Md5-S3cret-never-shown"
+
+
+def _example() -> Dict[str, Any]:
+    intent = example_with_defaults()
+    intent["flatnet_fabric"]["switches"][0]["password"] = SECRET
+    intent["flatnet_cluster"]["api"] = {"api_key": "tok-never-shown", "host": "https://10.200.20.100:6443"}
+    return intent
+
+
+def _string_paths(value: Any, path: str) -> Iterator[Tuple[str, List[Any]]]:
+    """(message path, steps) of every string value in the example intent."""
+    if isinstance(value, str):
+        yield path, []
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            for found, steps in _string_paths(item, "%s.%s" % (path, key)):
+                yield found, [key] + steps
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            for found, steps in _string_paths(item, "%s[%d]" % (path, index)):
+                yield found, [index] + steps
+
+
+STRING_FIELDS = [(variable, found, steps) for variable in ("flatnet_cluster", "flatnet_fabric", "flatnet_office")
+                 for found, steps in _string_paths(_example()[variable], variable)]
+
+
+def test_the_matrix_covers_every_string_of_the_intent():
+    paths = [path for _variable, path, _steps in STRING_FIELDS]
+    assert len(paths) >= 20 and "flatnet_fabric.switches[0].password" in paths and "flatnet_cluster.peer_selector" in paths
+    assert "flatnet_office.dns_servers[0].name" in paths and "flatnet_cluster.pools[0].node_selector" in paths
+
+
+@pytest.mark.parametrize("variable, path, steps", STRING_FIELDS, ids=[path for _v, path, _s in STRING_FIELDS])
+@pytest.mark.parametrize("control", ["\n", "\r", "\x00"], ids=["newline", "cr", "nul"])
+def test_a_control_character_in_any_string_is_refused_with_its_path(variable, path, steps, control):
+    intent = _example()
+    node: Any = intent[variable]
+    for step in steps[:-1]:
+        node = node[step]
+    node[steps[-1]] = node[steps[-1]][:3] + control + "ip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32"
+    problems = check_intent(intent)
+    escaped = repr(control)[1:-1]
+    mine = [problem for problem in problems if problem.startswith(path + ":") and "control character '%s'" % escaped in problem]
+    assert len(mine) == 1, problems
+    assert "must be one line of printable text" in mine[0]
+    # The value shows escaped, never as a line of its own; a secret does not show at all.
+    assert all("\n" not in problem and "\r" not in problem and "\x00" not in problem for problem in problems)
+    assert not any(secret in problem for problem in problems for secret in (SECRET, "tok-never-shown", SECRET[:3] + escaped))
+
+
+@pytest.mark.parametrize("path, value, expected", [
+    ("flatnet_cluster.domain", "cluster.local\n", "not a valid cluster domain"),
+    ("flatnet_cluster.domain", 'cluster.local"; }; zone "x', "not a valid cluster domain"),
+    ("flatnet_fabric.switches[0].name", "switch1\n", "is not a host name"),
+    ("flatnet_fabric.switches[0].name", "switch 1", "is not a host name"),
+    ("flatnet_fabric.switches[0].name", "!", "is not a host name"),
+    ("flatnet_fabric.switches[0].peer_name", "peer-switch\n", "not a valid Kubernetes object name"),
+    ("flatnet_cluster.pools[0].name", "default-pool\n", "not a valid Kubernetes object name"),
+    ("flatnet_office.gateways[0].name", "gw;reboot", "is not a host name"),
+    ("flatnet_office.dns_servers[0].name", "-dns", "is not a host name"),
+    ("flatnet_cluster.name", "dev\n", "is not a valid cluster name"),
+    ("flatnet_cluster.name", "dev cluster", "is not a valid cluster name"),
+    ("flatnet_cluster.name", "", "is not a valid cluster name"),
+    ("flatnet_cluster.peer_selector", "a == 'x\nip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32'", "label value"),
+])
+def test_names_match_in_full(path, value, expected):
+    intent = _example()
+    _set(intent, path, value)
+    problems = check_intent(intent)
+    mine = [problem for problem in problems if problem.startswith(path) and expected in problem]
+    assert len(mine) == 1, problems
+    # The value shows escaped (a selector shows the offending quoted value).
+    assert (repr(value) if expected != "label value" else "'x\\nip prefix-list") in mine[0]
+
+
+def _set(intent: Dict[str, Any], path: str, value: Any) -> None:
+    variable, rest = path.split(".", 1)
+    node: Any = intent[variable]
+    steps = [int(part[:-1]) if part.endswith("]") else part for part in rest.replace("[", ".").split(".")]
+    for step in steps[:-1]:
+        node = node[step]
+    node[steps[-1]] = value
+
+
+@pytest.mark.parametrize("password, expected", [
+    ("x" * 81, "81 characters long; TCP MD5 keys hold at most 80"),
+    ("two words", "holds a character that cannot be written"),
+    ('quo"te', "holds a character that cannot be written"),
+    ("back\\slash", "holds a character that cannot be written"),
+    ("bang!", "holds a character that cannot be written"),
+    ("caf\u00e9", "holds a character that cannot be written"),
+    ("", "the password is empty"),
+])
+def test_passwords_that_some_end_cannot_hold_are_refused_without_showing_them(password, expected):
+    intent = _example()
+    intent["flatnet_fabric"]["switches"][0]["password"] = password
+    mine = [problem for problem in check_intent(intent) if problem.startswith("flatnet_fabric.switches[0].password")]
+    assert len(mine) == 1 and expected in mine[0], mine
+    if password:
+        assert password not in mine[0]
+
+
+def test_a_password_of_80_allowed_characters_is_accepted():
+    intent = _example()
+    intent["flatnet_fabric"]["switches"][0]["password"] = ("Az09_.,:;@%^*+=~/?<>()[]{}|&$#-" * 3)[:80]
+    assert check_intent(intent) == []
+
+
+def test_a_platform_switch_bgp_cannot_apply_is_refused_for_a_switch_it_configures():
+    intent = _example()
+    intent["flatnet_fabric"]["switches"][0]["platform"] = "eos"
+    refused = check_intent(intent, switch_hosts=["switch1"])
+    assert refused == [
+        "flatnet_fabric.switches[0].platform: 'eos' is a known switch platform, but switch_bgp can configure only frr in this "
+        "release, and the switch 'switch1' is a host of the switches group, so site.yml would fail on it after the cluster has "
+        "changed; use platform: frr for an FRR switch, or configure this switch yourself and take it out of the switches group."]
+    assert check_intent(intent) == refused
+    # Configured by hand (not a host of the switches group): any known platform.
+    assert check_intent(intent, switch_hosts=[]) == []
+
+
+@pytest.mark.parametrize("path", ["flatnet_cluster.pools[0].cidr", "flatnet_cluster.service_cluster_ips[0]"])
+def test_a_range_too_large_for_reverse_zones_is_an_intent_problem_on_its_key(path):
+    intent = _example()
+    _set(intent, path, "10.0.0.0/7" if path.endswith("cidr") else "12.0.0.0/7")
+    if path.endswith("cidr"):
+        intent["flatnet_cluster"]["pools"][0]["block_size"] = 26
+    with pytest.raises(IntentError) as caught:
+        plan_intent(intent)
+    assert any(problem.startswith(path + ": '") and "too large for reverse DNS forwarding" in problem for problem in caught.value.problems)
+
+
+def test_one_run_reports_every_text_problem_at_once():
+    intent = _example()
+    _set(intent, "flatnet_cluster.domain", "cluster.local\n")
+    _set(intent, "flatnet_fabric.switches[0].name", "switch1\n")
+    _set(intent, "flatnet_office.gateways[0].name", "gw 1")
+    _set(intent, "flatnet_fabric.switches[0].password", "two words")
+    problems = check_intent(with_defaults(INTENT_SPEC, copy.deepcopy(intent)))
+    for path in ("flatnet_cluster.domain", "flatnet_fabric.switches[0].name", "flatnet_office.gateways[0].name",
+                 "flatnet_fabric.switches[0].password"):
+        assert any(problem.startswith(path) for problem in problems), (path, problems)
+
+
+def test_check_one_line_refuses_and_names_the_value():
+    assert text.check_one_line("FLATNET", "peer_group") == "FLATNET"
+    with pytest.raises(FlatnetError, match=r"^router_id: '1\.2\.3\.4\\n' holds the control character '\\n' at position 7"):
+        text.check_one_line("1.2.3.4\n", "router_id")
+    with pytest.raises(FlatnetError) as caught:
+        text.check_one_line("se\ncret", "password", secret=True)
+    assert "se" not in str(caught.value).replace("password", "")
