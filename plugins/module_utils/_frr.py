@@ -1,14 +1,20 @@
 # Copyright (c) flatnet.kube contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Apply a managed part of an FRR configuration through FRR's own frr-reload.py.
+"""Apply flatnet's part of a shared FRR configuration through FRR's own frr-reload.py.
 
-frr-reload.py replaces a whole configuration. To own only its part, this
-module reads the running configuration, drops the blocks it manages (the
-`router bgp` instance and the FLATNET prefix lists and route maps), adds
-the rendered part, and lets frr-reload.py compute the delta: `--test` in
-check mode, `--reload` otherwise. The candidate is validated with
-`vtysh -C` first, so an invalid configuration is never applied.
+frr-reload.py replaces a whole configuration. To own only its part on a
+switch that carries the company's own configuration, this module reads the
+running configuration, takes out flatnet's lines (the FLATNET- prefix lists
+and route maps; inside the default BGP instance, the FLATNET peer group,
+its members and listen range, their address-family lines, and the instance
+settings the part renders), puts the rendered part in their place, keeps
+every other line as it runs, and lets frr-reload.py compute the delta:
+`--test` in check mode, `--reload` otherwise. The candidate is validated
+with `vtysh -C` first, so an invalid configuration is never applied. It
+refuses, before any change, an instance of another AS and a neighbor of the
+switch's own that flatnet would take over. No output carries a secret: the
+rest of every line after a secret-bearing word is masked.
 """
 
 from __future__ import annotations
@@ -16,14 +22,54 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from typing import Callable, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
-# Top-level lines whose blocks this collection owns on an FRR switch.
-MANAGED = re.compile(r"^(router bgp(\s|$)|ip prefix-list FLATNET-|ipv6 prefix-list FLATNET-|route-map FLATNET-|bfd$)")
+PEER_GROUP = "FLATNET"
+# Top-level blocks that are wholly flatnet's: its prefix lists and route maps.
+OWNED_TOP = re.compile(r"(ip|ipv6) prefix-list FLATNET-\S+ .*|route-map FLATNET-\S+ .*")
+# The default BGP instance (a `router bgp ASN vrf NAME` instance is someone else's and never matches).
+DEFAULT_INSTANCE = re.compile(r"router bgp (\d+)")
 # Lines of `show running-config` that are not configuration.
 NOISE = re.compile(r"^(Building configuration|Current configuration:|end$|frr version )")
+# The router's own header lines; a rendered part may carry them, and they stay as the router runs them.
+HEADER = ("frr defaults", "hostname ", "service ")
+
+_ADDRESS = r"[0-9A-Fa-f.:]+"
+_PREFIX = _ADDRESS + r"/\d{1,3}"
+_WORD = r"[A-Za-z0-9_.,:;@%^*+=~/?<>()\[\]{}|&$#-]{1,80}"
+# Defense in depth: every line flatnet may render, whatever produced it. Anything else in a rendered part is refused.
+_RENDERED_LINES = [re.compile(pattern) for pattern in (
+    r"(ip|ipv6) prefix-list FLATNET-[A-Z0-9-]+ seq \d+ (permit|deny) (%s|any)( ge \d+)?( le \d+)?" % _PREFIX,
+    r"route-map FLATNET-[A-Z0-9-]+ (permit|deny) \d+",
+    r"router bgp \d+",
+    r"exit",
+    r" bgp router-id \d+\.\d+\.\d+\.\d+",
+    r" bgp graceful-restart",
+    r" neighbor FLATNET peer-group",
+    r" neighbor FLATNET remote-as (internal|external|\d+)",
+    r" neighbor FLATNET description [ -~]{1,80}",
+    r" neighbor FLATNET password " + _WORD,
+    r" neighbor FLATNET ttl-security hops \d+",
+    r" neighbor FLATNET bfd",
+    r" neighbor %s peer-group FLATNET" % _ADDRESS,
+    r" bgp listen range %s peer-group FLATNET" % _PREFIX,
+    r" address-family (ipv4|ipv6) unicast",
+    r"  neighbor FLATNET activate",
+    r"  neighbor FLATNET (prefix-list|route-map) FLATNET-[A-Z0-9-]+ (in|out)",
+    r"  neighbor FLATNET maximum-prefix \d+( \d+)?( restart \d+)?",
+    r"  maximum-paths (ibgp )?\d+",
+    r" exit-address-family",
+)]
+# Instance-wide settings: a rendered one replaces the running line of the same key; one not rendered stays as it runs.
+_SETTING_KEYS = (" bgp router-id", " bgp graceful-restart", "  maximum-paths ibgp", "  maximum-paths")
+_MEMBER = re.compile(r" neighbor (\S+) peer-group FLATNET")
+_LISTEN = re.compile(r" bgp listen range \S+ peer-group FLATNET")
+_NEIGHBOR = re.compile(r"  ?neighbor (\S+) ")
+# Words after which an FRR (or any network OS) line carries a secret; the rest of the line is masked in every output.
+_SECRET_WORDS = re.compile(r"(?i)(\b(?:password|key-string|authentication-key|secret|community|key)\b)(\s+\S.*)$")
+MASK = "********"
 
 Runner = Callable[[Sequence[str]], Tuple[int, str, str]]
 
@@ -39,6 +85,15 @@ class Delta(NamedTuple):
         return not self.delete and not self.add
 
 
+def mask(text: str, secrets: Sequence[str] = ()) -> str:
+    """The text with the rest of every secret-bearing line masked, and every known secret value too."""
+    lines = [_SECRET_WORDS.sub(lambda found: found.group(1) + " " + MASK, line) for line in text.split("\n")]
+    masked = "\n".join(lines)
+    for secret in sorted((value for value in secrets if value), key=len, reverse=True):
+        masked = masked.replace(secret, MASK)
+    return masked
+
+
 def blocks(config: str) -> List[List[str]]:
     """Split a configuration into top-level blocks (a line and its indented lines)."""
     result: List[List[str]] = []
@@ -47,24 +102,137 @@ def blocks(config: str) -> List[List[str]]:
             continue
         if line[:1] in (" ", "\t") or (line == "exit" and result):
             if not result:
-                raise FlatnetError("FRR configuration starts with an indented line: %r" % line)
+                raise FlatnetError("FRR configuration starts with an indented line: %r" % mask(line))
             result[-1].append(line)
         else:
             result.append([line])
     return result
 
 
-def compose(running: str, managed: str) -> str:
-    """The running configuration with its managed blocks replaced by `managed`."""
-    kept = [block for block in blocks(running) if not MANAGED.match(block[0])]
-    # The router's own header lines (defaults, hostname, services) stay as they run.
-    ours = [block for block in blocks(managed) if not block[0].startswith(("frr defaults", "hostname ", "service "))]
-    for block in ours:
-        if not MANAGED.match(block[0]):
-            raise FlatnetError("the managed FRR configuration may only hold `router bgp`, FLATNET- prefix lists and route maps, "
-                               "and `bfd`; found %r" % block[0])
+class Instance(NamedTuple):
+    """A `router bgp` block: its first-level lines and its address families (name -> lines), in order."""
+
+    header: str
+    lines: List[str]
+    families: Dict[str, List[str]]
+
+
+def _instance(block: List[str]) -> Instance:
     lines: List[str] = []
-    for block in kept + ours:
+    families: Dict[str, List[str]] = {}
+    family: Optional[str] = None
+    for line in block[1:]:
+        if line.startswith(" address-family "):
+            family = line
+            families.setdefault(family, [])
+        elif line == " exit-address-family":
+            family = None
+        elif line == "exit":
+            continue
+        elif family is not None:
+            families[family].append(line)
+        else:
+            lines.append(line)
+    return Instance(block[0], lines, families)
+
+
+def _lines_of(instance: Instance) -> List[str]:
+    lines = [instance.header] + instance.lines
+    for family, body in instance.families.items():
+        if body:
+            lines += [family] + body + [" exit-address-family"]
+    return lines + ["exit"]
+
+
+def _members(lines: Sequence[str]) -> List[str]:
+    return [found.group(1) for found in (_MEMBER.fullmatch(line) for line in lines) if found]
+
+
+def _setting_key(line: str) -> Optional[str]:
+    return next((key for key in _SETTING_KEYS if line == key or line.startswith(key + " ")), None)
+
+
+def _is_ours(line: str, members: Sequence[str]) -> bool:
+    """Whether a line of the instance is flatnet's: its peer group, the group's members, its listen range."""
+    found = _NEIGHBOR.match(line)
+    return bool(_LISTEN.fullmatch(line) or (found and (found.group(1) == PEER_GROUP or found.group(1) in members)))
+
+
+def _check_rendered(managed: str) -> List[List[str]]:
+    # Line by line as written, before any line is dropped as noise: an `end` or a stray line is refused too.
+    for line in managed.splitlines():
+        if line.strip() in ("", "!") or line.startswith(HEADER):
+            continue
+        if not any(form.fullmatch(line) for form in _RENDERED_LINES):
+            raise FlatnetError("the rendered FRR part holds %r, which is not a line flatnet renders (its peer group %s, the "
+                               "FLATNET- prefix lists and route maps, and the settings of its BGP instance); nothing was "
+                               "changed." % (mask(line), PEER_GROUP))
+    ours = [block for block in blocks(managed) if not block[0].startswith(HEADER)]
+    if len([block for block in ours if DEFAULT_INSTANCE.fullmatch(block[0])]) > 1:
+        raise FlatnetError("the rendered FRR part holds more than one `router bgp` block; nothing was changed.")
+    return ours
+
+
+def _merge(running: Optional[Instance], ours: Optional[Instance]) -> Optional[Instance]:
+    """The running instance with flatnet's lines replaced by ours (ours None: removed); every other line kept."""
+    if running is None:
+        return ours
+    members = _members(running.lines)
+    if ours is not None:
+        running_as, our_as = running.header.split()[2], ours.header.split()[2]
+        if running_as != our_as:
+            raise FlatnetError("the switch's BGP instance runs AS %s, but flatnet_fabric.switches[].as_number gives %s; flatnet "
+                               "adds its peer group to the running instance and never replaces it. Set as_number: %s for this "
+                               "switch (and check that the cluster's BGPPeer uses it too); nothing was changed."
+                               % (running_as, our_as, running_as))
+        for address in _members(ours.lines):
+            taken = [line for line in running.lines if line.startswith(" neighbor %s " % address) and address not in members]
+            if taken:
+                raise FlatnetError("the switch already has a neighbor %s of its own (%r), and flatnet would make it a member of "
+                                   "its peer group %s; it cannot tell that neighbor's lines from its own. Remove the neighbor from "
+                                   "the switch, or leave that node out of flatnet_cluster.peer_selector (or use "
+                                   "switch_bgp_neighbor_mode: listen_range); nothing was changed." % (address, mask(taken[0]), PEER_GROUP))
+    replaced = {_setting_key(line) for line in (ours.lines + [line for body in ours.families.values() for line in body] if ours else [])}
+    replaced.discard(None)
+
+    def kept(lines: Sequence[str]) -> List[str]:
+        return [line for line in lines if not _is_ours(line, members) and _setting_key(line) not in replaced]
+
+    lines = kept(running.lines) + (ours.lines if ours else [])
+    families = {family: kept(body) for family, body in running.families.items()}
+    for family, body in (ours.families.items() if ours else ()):
+        families[family] = families.get(family, []) + body
+    return Instance(running.header, lines, families)
+
+
+def compose(running: str, managed: str) -> str:
+    """The running configuration with flatnet's part replaced by ``managed`` ("" removes it); every other line kept.
+
+    flatnet's part is its prefix lists and route maps (FLATNET-), and inside the default BGP instance its peer group,
+    the group's members, its listen range, their lines in each address family, and the instance settings the part
+    renders (router-id, graceful restart, maximum-paths). VRF instances and every other block stay as they run.
+    """
+    ours = _check_rendered(managed)
+    our_instance = next((_instance(block) for block in ours if DEFAULT_INSTANCE.fullmatch(block[0])), None)
+    kept: List[List[str]] = []
+    running_instance: Optional[Instance] = None
+    at = -1
+    for block in blocks(running):
+        if OWNED_TOP.fullmatch(block[0]):
+            continue
+        if DEFAULT_INSTANCE.fullmatch(block[0]) and running_instance is None:
+            running_instance, at = _instance(block), len(kept)
+            kept.append([])
+            continue
+        kept.append(block)
+    merged = _merge(running_instance, our_instance)
+    tops = [block for block in ours if not DEFAULT_INSTANCE.fullmatch(block[0])]
+    if at >= 0:
+        kept[at] = _lines_of(merged) if merged is not None else []
+    elif merged is not None:
+        kept.append(_lines_of(merged))
+    lines: List[str] = []
+    for block in [block for block in kept if block] + tops:
         lines.extend(block)
         lines.append("!")
     return "\n".join(lines) + "\n"
@@ -85,18 +253,29 @@ def parse_delta(output: str) -> Delta:
 
 
 class Frr:
-    """One FRR instance, reached with vtysh and frr-reload.py (optionally in a pathspace)."""
+    """One FRR instance, reached with vtysh and frr-reload.py (optionally in a pathspace).
 
+    Every command runs under ``timeout`` (coreutils), so a hung vtysh or frr-reload.py ends after ``timeout`` seconds.
+    Outputs and errors are masked before they leave this class.
+    """
+
+    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
     def __init__(self, run: Runner, pathspace: Optional[str] = None, vtysh: str = "vtysh",
-                 reload_script: str = "/usr/lib/frr/frr-reload.py", python: str = "python3") -> None:
+                 reload_script: str = "/usr/lib/frr/frr-reload.py", python: str = "python3", timeout: int = 120,
+                 secrets: Sequence[str] = ()) -> None:
         self.run = run
         self.pathspace = pathspace
         self.vtysh = vtysh
         self.reload_script = reload_script
         self.python = python
+        self.timeout = timeout
+        self.secrets = list(secrets)
+
+    def _bounded(self, command: List[str]) -> List[str]:
+        return ["timeout", "--kill-after=10", str(self.timeout)] + command
 
     def _vtysh(self, *args: str) -> List[str]:
-        return [self.vtysh] + (["-N", self.pathspace] if self.pathspace else []) + list(args)
+        return self._bounded([self.vtysh] + (["-N", self.pathspace] if self.pathspace else []) + list(args))
 
     def _reload(self, mode: str, path: str) -> List[str]:
         command = [self.python, self.reload_script, mode, "--stdout"]
@@ -104,12 +283,14 @@ class Frr:
             command += ["--pathspace", self.pathspace]
         if os.path.dirname(self.vtysh):
             command += ["--bindir", os.path.dirname(self.vtysh)]
-        return command + [path]
+        return self._bounded(command + [path])
 
     def _check(self, command: List[str], what: str) -> str:
         rc, out, err = self.run(command)
+        if rc == 124:
+            raise FlatnetError("%s did not end within %d seconds and was stopped" % (what, self.timeout))
         if rc != 0:
-            raise FlatnetError("%s failed (exit %d): %s" % (what, rc, (err or out).strip()[-2000:]))
+            raise FlatnetError("%s failed (exit %d): %s" % (what, rc, mask((err or out).strip()[-2000:], self.secrets)))
         return out
 
     def running(self) -> str:
@@ -134,30 +315,56 @@ class Frr:
 
 
 def _temp(content: str) -> str:
+    # mkstemp makes the file 0600: it holds the switch's whole configuration, secrets included.
     handle, path = tempfile.mkstemp(prefix="flatnet-frr-", suffix=".conf")
     with os.fdopen(handle, "w") as stream:
         stream.write(content)
     return path
 
 
-def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True) -> Tuple[Delta, str]:
-    """Make FRR run the managed part (and save it); return the delta and the composed configuration."""
-    candidate = compose(frr.running(), managed)
+def _as_file(running: str) -> str:
+    """A running configuration as a file frr-reload.py can load back."""
+    return "\n".join(line for line in running.splitlines() if not NOISE.match(line)) + "\n"
+
+
+def _reload_or_restore(frr: Frr, path: str, running: str) -> None:
+    """frr-reload.py the candidate; when that fails, load the configuration that ran before and report both errors."""
+    try:
+        frr.reload(path)
+        return
+    except FlatnetError as failed:
+        first = str(failed)
+    previous = _temp(_as_file(running))
+    try:
+        frr.reload(previous)
+    except FlatnetError as second:
+        raise FlatnetError("%s. Putting the previous configuration back failed too: %s. Check the switch by hand (show "
+                           "running-config)." % (first, second)) from None
+    finally:
+        os.unlink(previous)
+    raise FlatnetError("%s. The configuration that ran before was put back." % first)
+
+
+def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True) -> Delta:
+    """Make FRR run flatnet's part (``managed``; "" removes it) and save; return the delta, masked."""
+    running = frr.running()
+    candidate = compose(running, managed)
     path = _temp(candidate)
     try:
         frr.validate(path)
         delta = frr.delta(path)
         if not delta.empty and not check_mode:
-            frr.reload(path)
+            _reload_or_restore(frr, path, running)
             left = frr.delta(path)
             if not left.empty:
                 raise FlatnetError("FRR did not take the whole configuration; still to add: %s; still to delete: %s"
-                                   % ("; ".join(left.add) or "nothing", "; ".join(left.delete) or "nothing"))
+                                   % ("; ".join(mask(line, frr.secrets) for line in left.add) or "nothing",
+                                      "; ".join(mask(line, frr.secrets) for line in left.delete) or "nothing"))
             if save:
                 frr.save()
     finally:
         os.unlink(path)
-    return delta, candidate
+    return Delta([mask(line, frr.secrets) for line in delta.delete], [mask(line, frr.secrets) for line in delta.add])
 
 
 def diff_text(delta: Delta) -> str:

@@ -485,6 +485,8 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
         "fabric": {
             "switches": [_switch_plan(switch) for switch in fabric["switches"]],
             "accept_prefixes": _accept_prefixes(pod_cidrs + advertised_services),
+            # FRR keeps at most 80 characters of a neighbor's description.
+            "peer_group_description": ("%s nodes (%s)" % (cluster.get("name", "cluster"), selector.to_calico(cluster["peer_selector"])))[:80],
             "max_prefix": _max_prefix(pools, advertised_services),
         },
         "office": {

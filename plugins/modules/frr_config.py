@@ -12,14 +12,24 @@ module: frr_config
 short_description: Apply flatnet's part of an FRR configuration with frr-reload.py
 version_added: 0.1.0
 description:
-  - Makes an FRR router run the given configuration part. The module owns the C(router bgp) instance, the
-    C(FLATNET-) prefix lists and route maps, and C(bfd). Everything else in the running configuration (interfaces,
-    other protocols, hostname, forwarding) is kept.
-  - Reads the running configuration with vtysh, replaces the owned blocks with O(config), checks the result with
+  - Makes an FRR router run flatnet's part of its configuration, on a switch that also carries the company's own.
+    flatnet's part is the C(FLATNET-) prefix lists and route maps and, inside the default BGP instance
+    (C(router bgp ASN) without C(vrf)), the C(FLATNET) peer group, its members or listen range, their lines in each
+    address family, and the instance settings that O(config) renders (C(bgp router-id), C(bgp graceful-restart),
+    C(maximum-paths)). Every other line, other neighbors, C(network) and C(redistribute) statements, other address
+    families, VRF instances, other protocols, keeps running as it is.
+  - Refuses, before any change, a default instance of another AS than O(config)'s, a neighbor of the switch's own
+    that O(config) would make a member of the peer group, and any line in O(config) that is not one of the forms
+    flatnet renders.
+  - Reads the running configuration with vtysh, puts O(config) in place of flatnet's part, checks the result with
     C(vtysh -C), and applies the difference with FRR's own C(frr-reload.py). In check mode it runs
-    C(frr-reload.py --test) instead, which shows the delta and changes nothing.
+    C(frr-reload.py --test) instead, which shows the delta and changes nothing. When the reload fails part way, the
+    configuration that ran before is loaded back and both errors are reported.
   - After a change it checks that no delta is left, and saves the configuration (C(write memory)) so it survives a
     restart.
+  - No result, diff or error carries a secret: the rest of every line after C(password), C(key-string),
+    C(authentication-key), C(secret), C(community) or C(key) is masked, the switch's own secrets and old passwords
+    included, and so is every value of O(secrets). The running configuration is never returned.
 author:
   - flatnet.kube contributors (@flatnet-kube)
 extends_documentation_fragment:
@@ -36,9 +46,20 @@ attributes:
     details: Runs on the FRR router (or, with the flatnet.kube.netns connection, in its namespace).
 options:
   config:
-    description: The managed configuration part, as FRR configuration text.
+    description:
+      - flatnet's part, as FRR configuration text. Required with O(state=present); ignored with O(state=absent).
     type: str
-    required: true
+    default: ""
+  state:
+    description:
+      - V(present) makes flatnet's part equal O(config); V(absent) removes flatnet's part and nothing else.
+    type: str
+    choices: [present, absent]
+    default: present
+  timeout:
+    description: Seconds each vtysh and frr-reload.py call may take before it is stopped.
+    type: int
+    default: 120
   pathspace:
     description: The FRR pathspace (C(-N)) of the instance, when several run on one host.
     type: str
@@ -78,7 +99,7 @@ delta:
     delete: []
     add: ["router bgp 65200", " neighbor FLATNET peer-group"]
 config:
-  description: The whole configuration that was applied (the running one with the managed part replaced).
+  description: flatnet's part as applied (O(config)), secrets masked. The rest of the running configuration is never returned.
   returned: success
   type: str
 """
@@ -86,19 +107,24 @@ config:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _frr as frr
+from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 from ansible_collections.flatnet.kube.plugins.module_utils._modules import execute
 
 
 def run(module: AnsibleModule) -> dict:
-    """Apply the managed FRR configuration part."""
+    """Apply (or remove) flatnet's FRR configuration part."""
     params = module.params
+    managed = params["config"] if params["state"] == "present" else ""
+    if params["state"] == "present" and not managed.strip():
+        raise FlatnetError("config: empty with state=present; give flatnet's part, or use state=absent to remove it.")
 
     def runner(command):
         return module.run_command(list(command))
 
-    router = frr.Frr(runner, pathspace=params["pathspace"], vtysh=params["vtysh"], reload_script=params["reload_script"])
-    delta, config = frr.apply(router, params["config"], module.check_mode, save=params["save"])
-    return {"changed": not delta.empty, "delta": delta._asdict(), "config": config,
+    router = frr.Frr(runner, pathspace=params["pathspace"], vtysh=params["vtysh"], reload_script=params["reload_script"],
+                     timeout=params["timeout"], secrets=params["secrets"])
+    delta = frr.apply(router, managed, module.check_mode, save=params["save"])
+    return {"changed": not delta.empty, "delta": delta._asdict(), "config": frr.mask(managed, params["secrets"]),
             "diff": {"prepared": frr.diff_text(delta)}}
 
 
@@ -106,7 +132,9 @@ def main() -> None:
     """Module entry point."""
     module = AnsibleModule(
         argument_spec={
-            "config": {"type": "str", "required": True},
+            "config": {"type": "str", "default": ""},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            "timeout": {"type": "int", "default": 120},
             "pathspace": {"type": "str"},
             "vtysh": {"type": "str", "default": "vtysh"},
             "reload_script": {"type": "path", "default": "/usr/lib/frr/frr-reload.py"},

@@ -1,32 +1,64 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The FRR part: block splitting, composing with the running configuration, frr-reload.py's delta."""
+"""The FRR part on a shared switch: only flatnet's lines change, the rest stays byte for byte, no secret shows."""
 
 from __future__ import annotations
 
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import pytest
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _frr as frr
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
-RUNNING = """Building configuration...
+# An office core switch as `show running-config` prints it: its own uplink, networks, VRF, OSPF, static routes,
+# prefix list, route map, SNMP community and vty password, and flatnet's part from an earlier run (node .108 no
+# longer peers, an old password).
+OFFICE = """Building configuration...
 
 Current configuration:
 !
 frr version 8.4.4
 frr defaults traditional
-hostname tor1
+hostname core1
 ip forwarding
+service integrated-vtysh-config
+!
+password zebra-vty-secret
+!
+ip route 172.16.0.0/16 192.168.1.1
 !
 interface br0
  description nodes
 exit
 !
-ip prefix-list FLATNET-IN seq 10 permit 10.1.0.0/16 le 32
+ip prefix-list OFFICE-OUT seq 5 permit 192.168.0.0/16
+!
+route-map UPLINK-IN permit 10
+ set local-preference 200
+exit
+!
+snmp-server community office-ro-secret ro
 !
 router bgp 65200
- neighbor 10.200.20.105 remote-as 64513
+ bgp router-id 10.200.20.254
+ neighbor 192.168.1.1 remote-as 65100
+ neighbor 192.168.1.1 password uplink-secret
+ neighbor 192.168.1.1 description uplink
+ !
+ address-family ipv4 unicast
+  network 192.168.10.0/24
+  redistribute connected
+  neighbor 192.168.1.1 route-map UPLINK-IN in
+  maximum-paths 4
+ exit-address-family
+ !
+ address-family ipv6 unicast
+  neighbor 192.168.1.1 activate
+ exit-address-family
+exit
+!
+router bgp 65200 vrf guests
+ neighbor 10.9.9.1 remote-as 65300
 exit
 !
 router ospf
@@ -36,99 +68,204 @@ exit
 end
 """
 
-MANAGED = """frr defaults traditional
+FLATNET_BEFORE = """ip prefix-list FLATNET-IN seq 10 permit 10.1.0.0/16 le 32
 !
-ip prefix-list FLATNET-IN seq 10 permit 10.233.0.0/18 le 32
+route-map FLATNET-OUT deny 10
+exit
 !
 router bgp 65200
  neighbor FLATNET peer-group
+ neighbor FLATNET remote-as 64513
+ neighbor FLATNET password old-secret
+ neighbor 10.200.20.108 peer-group FLATNET
  address-family ipv4 unicast
   neighbor FLATNET prefix-list FLATNET-IN in
  exit-address-family
 exit
+"""
+
+MANAGED = """frr defaults traditional
+!
+ip prefix-list FLATNET-IN seq 10 permit 10.233.0.0/18 le 32
+ip prefix-list FLATNET-IN seq 20 permit 10.233.64.0/18 ge 18 le 32
+!
+route-map FLATNET-OUT deny 10
+exit
+!
+router bgp 65200
+ neighbor FLATNET peer-group
+ neighbor FLATNET remote-as 64513
+ neighbor FLATNET description dev nodes (node-role.kubernetes.io/ingress == 'ingress')
+ neighbor FLATNET password new-secret
+ neighbor 10.200.20.105 peer-group FLATNET
+ neighbor 10.200.20.106 peer-group FLATNET
+ !
+ address-family ipv4 unicast
+  neighbor FLATNET prefix-list FLATNET-IN in
+  neighbor FLATNET route-map FLATNET-OUT out
+  neighbor FLATNET maximum-prefix 400
+  maximum-paths 8
+ exit-address-family
+exit
 !
 """
+
+
+def _with_flatnet(office: str, part: str) -> str:
+    """The office switch as it runs with flatnet's part merged in (the way FRR would show it)."""
+    return frr.compose(office, part)
+
+
+def _config_lines(text: str) -> List[str]:
+    return [line for block in frr.blocks(text) for line in block]
+
+
+def test_every_line_that_is_not_flatnets_stays_as_it_runs():
+    composed = frr.compose(OFFICE, MANAGED)
+    lines = _config_lines(composed)
+    ours = {block[0]: block for block in frr.blocks(composed)}
+    for block in frr.blocks(OFFICE):
+        if block[0] != "router bgp 65200":
+            assert ours[block[0]] == block  # every other block byte for byte
+    instance = ours["router bgp 65200"]
+    theirs = [line for line in frr.blocks(OFFICE)[[b[0] for b in frr.blocks(OFFICE)].index("router bgp 65200")] if line != "  maximum-paths 4"]
+    assert [line for line in instance if line in theirs and "FLATNET" not in line] == theirs  # every line of theirs, in order
+    assert "  maximum-paths 4" not in lines and "  maximum-paths 8" in lines  # the one setting the part renders
+    assert " bgp router-id 10.200.20.254" in lines  # not rendered: the switch's own stays
+    assert composed.count("router bgp 65200\n") == 1 and "router bgp 65200 vrf guests\n neighbor 10.9.9.1 remote-as 65300\nexit" in composed
+
+
+def test_flatnets_old_lines_go_and_the_new_ones_come():
+    running = _with_flatnet(OFFICE, FLATNET_BEFORE)
+    composed = frr.compose(running, MANAGED)
+    assert "10.200.20.108" not in composed and "old-secret" not in composed and "10.1.0.0/16" not in composed
+    assert composed == frr.compose(OFFICE, MANAGED)
+    # Composing again on what it made changes nothing: the merge is stable.
+    assert frr.compose(composed, MANAGED) == composed
+
+
+def test_removal_takes_out_flatnets_lines_and_nothing_else():
+    running = _with_flatnet(OFFICE, FLATNET_BEFORE)
+    removed = frr.compose(running, "")
+    assert "FLATNET" not in removed
+    assert _config_lines(removed) == _config_lines(OFFICE)
+
+
+def test_an_instance_of_another_as_is_refused():
+    with pytest.raises(FlatnetError) as caught:
+        frr.compose(OFFICE, MANAGED.replace("router bgp 65200", "router bgp 65201"))
+    message = str(caught.value)
+    assert "runs AS 65200" in message and "gives 65201" in message and "Set as_number: 65200" in message and "nothing was changed" in message
+
+
+def test_a_neighbor_of_the_switchs_own_on_a_peering_node_is_refused():
+    running = OFFICE.replace(" neighbor 192.168.1.1 remote-as 65100\n", " neighbor 192.168.1.1 remote-as 65100\n neighbor 10.200.20.105 remote-as 64513\n")
+    with pytest.raises(FlatnetError) as caught:
+        frr.compose(running, MANAGED)
+    assert "already has a neighbor 10.200.20.105 of its own" in str(caught.value) and "listen_range" in str(caught.value)
+
+
+def test_a_switch_without_bgp_gets_the_whole_part():
+    bare = "frr defaults traditional\nhostname leaf\n!\ninterface br0\nexit\n!\nend\n"
+    composed = frr.compose(bare, MANAGED)
+    assert "router bgp 65200\n neighbor FLATNET peer-group" in composed and "interface br0\nexit" in composed
+
+
+@pytest.mark.parametrize("line", [
+    "router ospf",
+    " neighbor 192.168.1.1 remote-as 65100",
+    "ip prefix-list OFFICE-OUT seq 5 permit 0.0.0.0/0 le 32",
+    "end",
+    "line vty",
+    " neighbor FLATNET password two words",
+    " redistribute connected",
+    "router bgp 65200 vrf guests",
+])
+def test_a_line_flatnet_never_renders_is_refused(line):
+    managed = MANAGED.replace(" neighbor FLATNET peer-group\n", " neighbor FLATNET peer-group\n" + (line + "\n" if line.startswith(" ") else ""))
+    if not line.startswith(" "):
+        managed += line + "\n"
+    with pytest.raises(FlatnetError) as caught:
+        frr.compose(OFFICE, managed)
+    assert "is not a line flatnet renders" in str(caught.value) and "nothing was changed" in str(caught.value)
+    assert "two words" not in str(caught.value)
+
+
+def test_mask_hides_the_rest_of_every_secret_bearing_line():
+    text = ("password zebra-vty-secret\n neighbor 192.168.1.1 password uplink-secret\nsnmp-server community office-ro-secret ro\n"
+            " no neighbor FLATNET password old-secret\n  key-string chain-secret\n ip ospf authentication-key ospf-secret\n"
+            " neighbor FLATNET description dev nodes")
+    masked = frr.mask(text, ["dev"])
+    for secret in ("zebra-vty-secret", "uplink-secret", "office-ro-secret", "old-secret", "chain-secret", "ospf-secret", "dev"):
+        assert secret not in masked
+    assert masked.splitlines()[1] == " neighbor 192.168.1.1 password ********"
+    assert masked.splitlines()[-1] == " neighbor FLATNET description ******** nodes"
+
 
 TEST_OUTPUT = """2026-11-25 21:33:36,666  INFO: Called via "Namespace(...)"
 
 Lines To Delete
 ===============
 router bgp 65200
- no neighbor 10.200.20.105 remote-as 64513
+ no neighbor FLATNET password old-secret
 
 Lines To Add
 ============
 router bgp 65200
- neighbor FLATNET peer-group
+ neighbor FLATNET password new-secret
 """
-
-
-def test_blocks_group_indented_lines_and_exit():
-    parsed = frr.blocks(RUNNING)
-    assert [block[0] for block in parsed] == [
-        "frr defaults traditional", "hostname tor1", "ip forwarding", "interface br0",
-        "ip prefix-list FLATNET-IN seq 10 permit 10.1.0.0/16 le 32", "router bgp 65200", "router ospf"]
-    assert parsed[3] == ["interface br0", " description nodes", "exit"]
-
-
-def test_compose_replaces_only_the_managed_blocks():
-    composed = frr.compose(RUNNING, MANAGED)
-    assert "router ospf\n network 10.200.20.0/24 area 0\nexit" in composed
-    assert "interface br0" in composed and "ip forwarding" in composed and "hostname tor1" in composed
-    assert "10.1.0.0/16" not in composed and "neighbor 10.200.20.105" not in composed
-    assert composed.count("router bgp 65200") == 1 and "neighbor FLATNET peer-group" in composed
-    assert composed.count("frr defaults") == 1
-
-
-def test_compose_refuses_unowned_blocks():
-    with pytest.raises(FlatnetError) as error:
-        frr.compose(RUNNING, "router ospf\n network 10.0.0.0/8 area 0\n")
-    assert "may only hold `router bgp`" in str(error.value) and "router ospf" in str(error.value)
 
 
 def test_parse_delta():
     delta = frr.parse_delta(TEST_OUTPUT)
-    assert delta.delete == ["router bgp 65200", " no neighbor 10.200.20.105 remote-as 64513"]
-    assert delta.add == ["router bgp 65200", " neighbor FLATNET peer-group"]
+    assert delta.delete == ["router bgp 65200", " no neighbor FLATNET password old-secret"]
+    assert delta.add == ["router bgp 65200", " neighbor FLATNET password new-secret"]
     assert not delta.empty
-    assert frr.diff_text(delta) == "-router bgp 65200\n- no neighbor 10.200.20.105 remote-as 64513\n+router bgp 65200\n+ neighbor FLATNET peer-group\n"
     assert frr.parse_delta("\nLines To Delete\n===============\n\nLines To Add\n============\n").empty
 
 
 class FakeRouter:
-    """Answers vtysh and frr-reload.py like a router whose delta empties after a reload."""
+    """Answers vtysh and frr-reload.py like the office switch; the delta empties after a reload."""
 
-    def __init__(self, valid: bool = True, sticky: bool = False) -> None:
+    def __init__(self, valid: bool = True, sticky: bool = False, reload_fails: int = 0, code: Optional[int] = None) -> None:
         self.commands: List[List[str]] = []
-        self.valid, self.sticky, self.reloaded = valid, sticky, False
+        self.valid, self.sticky, self.reload_fails, self.code = valid, sticky, reload_fails, code
+        self.reloaded = False
+        self.files: List[str] = []
 
     def __call__(self, command: Sequence[str]) -> Tuple[int, str, str]:
         self.commands.append(list(command))
+        if self.code is not None:
+            return self.code, "", ""
         if "show running-config" in command:
-            return 0, RUNNING, ""
+            return 0, OFFICE, ""
         if "-C" in command:
-            return (0, "", "") if self.valid else (1, "", "% Unknown command: neighbor FLATNET bogus")
+            return (0, "", "") if self.valid else (1, "", "line 40: % Unknown command:  neighbor 192.168.1.1 password uplink-secret")
         if "--test" in command:
             return 0, (TEST_OUTPUT if not self.reloaded or self.sticky else "Lines To Delete\nLines To Add\n"), ""
         if "--reload" in command:
+            with open(command[-1], encoding="utf-8") as handle:
+                self.files.append(handle.read())
+            if self.reload_fails:
+                self.reload_fails -= 1
+                return 1, "", "vtysh failed on: neighbor FLATNET password new-secret"
             self.reloaded = True
         return 0, "", ""
 
 
 def _kinds(router: FakeRouter) -> List[str]:
-    kinds = []
-    for command in router.commands:
-        kinds.append(next((word for word in ("show running-config", "-C", "--test", "--reload", "write memory") if word in command), "?"))
-    return kinds
+    return [next((word for word in ("show running-config", "-C", "--test", "--reload", "write memory") if word in command), "?")
+            for command in router.commands]
 
 
-def test_apply_in_check_mode_only_tests():
+def test_apply_in_check_mode_only_tests_and_masks_the_delta():
     router = FakeRouter()
-    delta, _config = frr.apply(frr.Frr(router, pathspace="fn-switch"), MANAGED, check_mode=True)
-    assert not delta.empty
+    delta = frr.apply(frr.Frr(router, pathspace="fn-switch", secrets=["new-secret"]), MANAGED, check_mode=True)
     assert _kinds(router) == ["show running-config", "-C", "--test"]
-    assert router.commands[0][:3] == ["vtysh", "-N", "fn-switch"]
+    assert router.commands[0][:6] == ["timeout", "--kill-after=10", "120", "vtysh", "-N", "fn-switch"]
     assert "--pathspace" in router.commands[2] and "fn-switch" in router.commands[2]
+    assert delta.delete == ["router bgp 65200", " no neighbor FLATNET password ********"]
+    assert delta.add == ["router bgp 65200", " neighbor FLATNET password ********"]
 
 
 def test_apply_reloads_checks_and_saves():
@@ -137,17 +274,42 @@ def test_apply_reloads_checks_and_saves():
     assert _kinds(router) == ["show running-config", "-C", "--test", "--reload", "--test", "write memory"]
 
 
-def test_an_invalid_configuration_is_never_applied():
+def test_an_invalid_configuration_is_never_applied_and_its_error_is_masked():
     router = FakeRouter(valid=False)
     with pytest.raises(FlatnetError) as error:
         frr.apply(frr.Frr(router), MANAGED, check_mode=False)
     assert "FRR rejected the configuration (vtysh -C)" in str(error.value) and "Unknown command" in str(error.value)
+    assert "uplink-secret" not in str(error.value)
     assert "--reload" not in _kinds(router)
+
+
+def test_a_failed_reload_puts_the_previous_configuration_back():
+    router = FakeRouter(reload_fails=1)
+    with pytest.raises(FlatnetError) as error:
+        frr.apply(frr.Frr(router, secrets=["new-secret"]), MANAGED, check_mode=False)
+    message = str(error.value)
+    assert "frr-reload.py --reload failed" in message and "was put back" in message and "new-secret" not in message
+    assert _kinds(router)[-2:] == ["--reload", "--reload"]
+    assert _config_lines(router.files[1]) == _config_lines(OFFICE)  # the second reload loads what ran before
+    assert "write memory" not in _kinds(router)
+
+
+def test_when_the_restore_fails_too_both_errors_are_reported():
+    router = FakeRouter(reload_fails=2)
+    with pytest.raises(FlatnetError) as error:
+        frr.apply(frr.Frr(router), MANAGED, check_mode=False)
+    assert "Putting the previous configuration back failed too" in str(error.value) and "show running-config" in str(error.value)
 
 
 def test_a_delta_left_after_reload_is_an_error():
     router = FakeRouter(sticky=True)
     with pytest.raises(FlatnetError) as error:
-        frr.apply(frr.Frr(router), MANAGED, check_mode=False)
-    assert "FRR did not take the whole configuration" in str(error.value)
+        frr.apply(frr.Frr(router, secrets=["new-secret"]), MANAGED, check_mode=False)
+    assert "FRR did not take the whole configuration" in str(error.value) and "new-secret" not in str(error.value)
     assert "write memory" not in _kinds(router)
+
+
+def test_a_hung_command_is_stopped_and_said_so():
+    router = FakeRouter(code=124)
+    with pytest.raises(FlatnetError, match="reading FRR's running configuration did not end within 30 seconds"):
+        frr.apply(frr.Frr(router, timeout=30), MANAGED, check_mode=True)

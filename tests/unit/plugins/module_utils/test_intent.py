@@ -163,6 +163,8 @@ def test_seed_plan_is_exact(seed):
             ],
             # 64 blocks twice, one Service range with room for 64 /32s, 16 spare.
             "max_prefix": 2 * 64 + 64 + 16,
+            # The switch's description of the peer group: at most 80 characters, as FRR keeps them.
+            "peer_group_description": "dev nodes (node-role.kubernetes.io/ingress == 'ingress')",
         },
         "office": {
             "networks": ["192.168.10.0/24"],

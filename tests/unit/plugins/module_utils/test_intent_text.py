@@ -173,3 +173,10 @@ def test_check_one_line_refuses_and_names_the_value():
     with pytest.raises(FlatnetError) as caught:
         text.check_one_line("se\ncret", "password", secret=True)
     assert "se" not in str(caught.value).replace("password", "")
+
+
+def test_the_peer_group_description_fits_frrs_80_characters():
+    intent = _example()
+    intent["flatnet_cluster"]["peer_selector"] = " && ".join("zone%d == 'a'" % index for index in range(12))
+    description = plan_intent(intent)["fabric"]["peer_group_description"]
+    assert len(description) == 80 and description.startswith("dev nodes (zone0 == 'a' && ")
