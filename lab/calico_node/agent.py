@@ -78,7 +78,7 @@ def _write_atomically(path: str, text: str) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as out:
             out.write(text)
-        os.chmod(temp, 0o644)
+        os.chmod(temp, 0o600)  # it may hold BGP passwords
         os.replace(temp, path)
     except BaseException:
         if os.path.exists(temp):

@@ -7,7 +7,9 @@ With ``-N <pathspace>`` FRR keeps its configuration in /etc/frr/<pathspace>/
 and its vty sockets and pid files in /var/run/frr/<pathspace>/, so
 ``vtysh -N <pathspace>`` and ``frr-reload.py --pathspace <pathspace>`` reach
 these daemons and no other FRR of the machine. The integrated configuration
-starts with no BGP at all: the switch_bgp role writes that.
+starts with the switch's own lines when the lab description gives some
+(``flatnet_lab.office_switch``, see uplink.py), and none of flatnet's: the
+switch_bgp role adds those.
 
 vtysh prints the machine's own host name in ``show running-config`` whatever
 the daemons were told (FRR issue #7583), so frr.conf names the switch the
@@ -26,7 +28,7 @@ from . import procs, sh
 FRR_BIN = "/usr/lib/frr"
 FRR_ETC = "/etc/frr"
 FRR_RUN = "/var/run/frr"
-DAEMONS = ("zebra", "bgpd")
+DAEMONS = ("zebra", "bgpd", "staticd")
 START_TIMEOUT = 60.0
 
 
@@ -40,14 +42,14 @@ def run_dir(pathspace: str) -> str:
     return os.path.join(FRR_RUN, pathspace)
 
 
-def frr_conf(hostname: str) -> str:
-    """The switch's starting configuration: nothing routed by FRR yet."""
-    return "frr defaults traditional\nhostname %s\nservice integrated-vtysh-config\n!\nend\n" % hostname
+def frr_conf(hostname: str, own: str = "") -> str:
+    """The switch's starting configuration: its own lines (``own``, see uplink.office_config), no flatnet yet."""
+    return "frr defaults traditional\nhostname %s\nservice integrated-vtysh-config\n!\n%send\n" % (hostname, own)
 
 
 def daemons_file() -> str:
     """The daemons file, as the packaging's init script would read it."""
-    lines = ["zebra=yes", "bgpd=yes", "staticd=no", "vtysh_enable=yes",
+    lines = ["zebra=yes", "bgpd=yes", "staticd=yes", "vtysh_enable=yes",
              'zebra_options=" -A 127.0.0.1 -s 90000000"', 'bgpd_options=" -A 127.0.0.1"']
     return "\n".join(lines) + "\n"
 
@@ -59,14 +61,17 @@ def _owned(path: str, text: str, group: str = "frr", mode: int = 0o640) -> None:
     os.chmod(path, mode)
 
 
-def prepare(pathspace: str) -> None:
-    """Write /etc/frr/<pathspace>/ and create /var/run/frr/<pathspace>/, owned by frr."""
+def prepare(pathspace: str, own: str = "") -> None:
+    """Write /etc/frr/<pathspace>/ and create /var/run/frr/<pathspace>/, owned by frr.
+
+    frr.conf is 0600 when the switch's own lines hold passwords (as FRR's own ``write memory`` leaves it 0600 too).
+    """
     uid, gid = pwd.getpwnam("frr").pw_uid, grp.getgrnam("frr").gr_gid
     for directory, mode in ((conf_dir(pathspace), 0o755), (run_dir(pathspace), 0o755)):
         os.makedirs(directory, exist_ok=True)
         os.chown(directory, uid, gid)
         os.chmod(directory, mode)
-    _owned(os.path.join(conf_dir(pathspace), "frr.conf"), frr_conf(os.uname().nodename))
+    _owned(os.path.join(conf_dir(pathspace), "frr.conf"), frr_conf(os.uname().nodename, own), mode=0o600 if own else 0o640)
     _owned(os.path.join(conf_dir(pathspace), "vtysh.conf"), "service integrated-vtysh-config\n", group="frrvty")
     _owned(os.path.join(conf_dir(pathspace), "daemons"), daemons_file())
 

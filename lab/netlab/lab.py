@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from . import bird, dns, fabric, frr, kube, nftables, overlay, procs, sh
+from . import bird, dns, fabric, frr, kube, nftables, overlay, procs, sh, uplink
 from .model import LabError, Topology
 
 LAB_FILE = "lab.json"
@@ -28,7 +28,7 @@ LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 API_TIMEOUT = 60.0
 READY_TIMEOUT = 60.0
 STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "dns@", "bird@", "frr-", "kubeapi")
-_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", "nodes", "pods", "switch", "dns"}
+_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", "nodes", "pods", "switch", "dns", "uplink", uplink.SECRETS_FILE}
 
 
 def child_env() -> dict:
@@ -65,6 +65,8 @@ def lab_record(topo: Topology, state_dir: str) -> dict:
     return {"prefix": topo.prefix, "namespaces": topo.namespaces + topo.all_pod_netns(), "pathspaces": [topo.switch.pathspace],
             "switch": {"name": topo.switch.name, "netns": topo.switch.netns, "pathspace": topo.switch.pathspace},
             "gateway": {"name": topo.gateway.name, "netns": topo.gateway.netns}, "pc": {"netns": topo.pc_netns, "ip": topo.pc_ip},
+            "uplink": {"netns": topo.uplink.netns, "router_ip": topo.uplink.router_ip, "announces": topo.uplink.announces}
+            if topo.uplink else None,
             "nodes": [{"name": node.name, "netns": node.netns, "ip": node.ip} for node in topo.nodes],
             "cluster_dns": {"netns": topo.cluster_dns_netns} if topo.cluster_dns_netns else None,
             "office_dns": {"name": topo.dns_server.name, "kind": topo.dns_server.kind, "netns": topo.dns_server.netns,
@@ -149,10 +151,19 @@ def start_kubeapi(topo: Topology, state_dir: str, registry: procs.Registry) -> s
 
 
 def start_switch(topo: Topology, state_dir: str, registry: procs.Registry) -> None:
-    """The switch's wires and its FRR."""
+    """The switch's wires and its FRR, with the switch's own configuration and its uplink router when described."""
     fabric.build_switch(topo)
-    frr.prepare(topo.switch.pathspace)
+    own = ""
+    switch_as = int(topo.intent["flatnet_fabric"]["switches"][0]["as_number"])
+    if topo.uplink:
+        values = uplink.new_secrets()
+        uplink.write_secrets(state_dir, values)
+        uplink.build(topo.uplink, topo.switch.netns)
+        own = uplink.office_config(topo.uplink, switch_as, topo.switch.peer_ip, topo.office_networks[0], values)
+    frr.prepare(topo.switch.pathspace, own)
     frr.start(topo.switch.netns, topo.switch.pathspace, os.path.join(state_dir, "switch"), registry, topo.switch.name)
+    if topo.uplink:
+        registry.add("bird@uplink", uplink.start(topo.uplink, switch_as, values, os.path.join(state_dir, "uplink")))
 
 
 def start_pods(topo: Topology, state_dir: str, objects: kube.Objects, registry: procs.Registry) -> list:

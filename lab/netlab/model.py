@@ -19,6 +19,11 @@ know the seed's values. ``flatnet_lab`` (a variable of the group ``all``)::
     office_dns: {address: 192.168.10.53}  # the office DNS twin; kind: bind, unbound or dnsmasq
                                           # (default: the kind of flatnet_office.dns_servers[0])
     initial_pool_encapsulation: {ipip_mode: Always, vxlan_mode: Never}
+    office_switch:                        # the switch's own configuration, as a real core switch has (optional)
+      uplink_network: 10.200.22.0/30      # switch: first address, the uplink router: second
+      uplink_as: 65100
+      announces: 172.20.0.0/16            # the office route the uplink router announces
+      static_route: 172.21.0.0/16         # a static route of the switch's own
 
 Only the first switch of ``flatnet_fabric.switches``, the first gateway of
 ``flatnet_office.gateways`` and the first of ``flatnet_office.dns_servers``
@@ -37,10 +42,13 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from .uplink import Uplink
+
 LAB_VARIABLE = "flatnet_lab"
 INTENT_VARIABLES = ("flatnet_cluster", "flatnet_fabric", "flatnet_office")
 _LAB_KEYS = {"node_network", "nodes", "pods_per_node", "services", "dns_service_ip", "transit_network", "office_pc", "office_dns",
-             "initial_pool_encapsulation"}
+             "initial_pool_encapsulation", "office_switch"}
+_OFFICE_SWITCH_KEYS = {"uplink_network", "uplink_as", "announces", "static_route"}
 # The office DNS servers the lab can run; CoreDNS and Windows DNS are rendered and checked offline only.
 DNS_KINDS = ("bind", "unbound", "dnsmasq")
 _MODES = ("Never", "Always", "CrossSubnet")
@@ -146,6 +154,7 @@ class Topology:  # pylint: disable=too-many-instance-attributes
     encapsulation: dict
     dns_server: Optional[DnsServer] = None
     skipped: list = field(default_factory=list)
+    uplink: Optional[Uplink] = None
 
     @property
     def office_lan_prefixlen(self) -> int:
@@ -156,7 +165,8 @@ class Topology:  # pylint: disable=too-many-instance-attributes
     def namespaces(self) -> list:
         """The namespaces of the fabric (pods excluded: their number depends on the API)."""
         office = [self.dns_server.netns] if self.dns_server else []
-        return [self.switch.netns, self.gateway.netns, self.pc_netns] + office + [node.netns for node in self.nodes]
+        uplink = [self.uplink.netns] if self.uplink else []
+        return [self.switch.netns, self.gateway.netns, self.pc_netns] + office + uplink + [node.netns for node in self.nodes]
 
     @property
     def cluster_dns_netns(self) -> Optional[str]:
@@ -335,6 +345,22 @@ def _check_office_dns(office: dict, lab: dict, lan: Any, problems: list) -> None
             problems.append("flatnet_lab.office_dns.address: %s is taken by the office PC or the gateway" % address)
 
 
+def _check_office_switch(lab: dict, problems: list) -> None:
+    described = lab.get("office_switch")
+    if described is None:
+        return
+    if not isinstance(described, dict) or set(described) != _OFFICE_SWITCH_KEYS:
+        problems.append("flatnet_lab.office_switch: a mapping with %s is expected" % ", ".join(sorted(_OFFICE_SWITCH_KEYS)))
+        return
+    network = _net(described["uplink_network"], "flatnet_lab.office_switch.uplink_network", problems)
+    if network is not None and network.num_addresses < 4:
+        problems.append("flatnet_lab.office_switch.uplink_network: %s has fewer than two host addresses" % network)
+    for key in ("announces", "static_route"):
+        _net(described[key], "flatnet_lab.office_switch.%s" % key, problems)
+    if not isinstance(described["uplink_as"], int) or isinstance(described["uplink_as"], bool) or not 1 <= described["uplink_as"] <= 4294967295:
+        problems.append("flatnet_lab.office_switch.uplink_as: %r must be an AS number" % (described["uplink_as"],))
+
+
 def check(intent: dict, lab: dict) -> None:
     """Raise LabError listing every problem of the lab description."""
     problems: list = []
@@ -346,6 +372,7 @@ def check(intent: dict, lab: dict) -> None:
     _check_nodes(lab, network, problems)
     _check_services(lab, problems)
     _check_switch_and_office(intent, lab, network, problems)
+    _check_office_switch(lab, problems)
     per_node = lab.get("pods_per_node", 2)
     if not isinstance(per_node, int) or isinstance(per_node, bool) or not 0 <= per_node <= 64:
         problems.append("flatnet_lab.pods_per_node: %r must be a number from 0 to 64" % per_node)
@@ -390,6 +417,17 @@ def _dns_server(intent: dict, lab: dict, prefix: str, kind: Optional[str]) -> Op
     return DnsServer(name=servers[0]["name"], kind=chosen, netns=prefix + "dns", ip=address)
 
 
+def _uplink(lab: dict, prefix: str) -> Optional[Uplink]:
+    described = lab.get("office_switch")
+    if not described:
+        return None
+    network = ipaddress.ip_network(str(described["uplink_network"]))
+    hosts = network.hosts()
+    return Uplink(netns=prefix + "uplink", switch_ip=str(next(hosts)), router_ip=str(next(hosts)), prefixlen=network.prefixlen,
+                  as_number=described["uplink_as"], announces=str(ipaddress.ip_network(str(described["announces"]))),
+                  static_route=str(ipaddress.ip_network(str(described["static_route"]))))
+
+
 def topology(variables: dict, prefix: str, office_dns: Optional[str] = None) -> Topology:
     """The lab for an inventory's variables (those of the group all); ``office_dns`` overrides the DNS server kind."""
     intent = {name: variables.get(name) or {} for name in INTENT_VARIABLES}
@@ -414,7 +452,7 @@ def topology(variables: dict, prefix: str, office_dns: Optional[str] = None) -> 
         pods_per_node=lab.get("pods_per_node", 2),
         encapsulation={"ipip_mode": (lab.get("initial_pool_encapsulation") or {}).get("ipip_mode", "Never"),
                        "vxlan_mode": (lab.get("initial_pool_encapsulation") or {}).get("vxlan_mode", "Never")},
-        dns_server=_dns_server(intent, lab, prefix, office_dns),
+        dns_server=_dns_server(intent, lab, prefix, office_dns), uplink=_uplink(lab, prefix),
         skipped=_skipped(intent) + ["dns server %s" % item["name"] for item in (intent["flatnet_office"].get("dns_servers") or [])[1:]])
 
 

@@ -105,7 +105,7 @@ def lab(tmp_path_factory: Any) -> Iterator[Lab]:
 def test_up_builds_every_namespace(lab: Lab) -> None:
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=True).stdout
     present = {line.split()[0] for line in listed.splitlines() if line.strip()}
-    expected = {"ft-switch-switch1", "ft-gw-office-gw1", "ft-pc", "ft-dns", "ft-node1", "ft-node2", "ft-node3", "ft-node4", "ft-pod-dns"} | {
+    expected = {"ft-switch-switch1", "ft-gw-office-gw1", "ft-pc", "ft-dns", "ft-uplink", "ft-node1", "ft-node2", "ft-node3", "ft-node4", "ft-pod-dns"} | {
         "ft-pod-node%d-%d" % (node, index) for node in range(1, 5) for index in range(2)}
     assert set(lab.record["namespaces"]) == expected
     assert expected <= present
@@ -190,14 +190,19 @@ def test_vtysh_reaches_the_switch_pathspace(lab: Lab) -> None:  # pylint: disabl
 
 
 def test_frr_reload_tests_a_configuration(lab: Lab) -> None:
+    # The switch's own configuration with one more neighbor: frr-reload.py's test shows that line and nothing else.
+    running = subprocess.run(["vtysh", "-N", "ft-switch-switch1", "-c", "show running-config"], capture_output=True, text=True,
+                             timeout=30, check=True).stdout
+    running = "".join(line for line in running.splitlines(keepends=True) if not line.startswith(("Building configuration", "Current configuration")))
+    assert "router bgp 65200\n" in running and "neighbor 10.200.22.2 remote-as 65100" in running  # flatnet_lab.office_switch
     path = os.path.join(lab.state_dir, "switch", "candidate.conf")
     with open(path, "w", encoding="utf-8") as handle:
-        handle.write("frr defaults traditional\nhostname %s\nservice integrated-vtysh-config\n!\n"
-                     "router bgp 65200\n bgp router-id 10.200.20.254\n neighbor 10.200.20.105 remote-as 64513\nexit\n!\nend\n" % os.uname().nodename)
+        handle.write(running.replace("router bgp 65200\n", "router bgp 65200\n neighbor 10.200.20.105 remote-as 64513\n", 1))
     done = subprocess.run([FRR_RELOAD, "--pathspace", "ft-switch-switch1", "--test", path], capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Lines To Add" in done.stdout and "neighbor 10.200.20.105 remote-as 64513" in done.stdout
-    assert "Lines To Delete" not in done.stdout
+    deleted = done.stdout.split("Lines To Delete")[1].split("Lines To Add")[0] if "Lines To Delete" in done.stdout else ""
+    assert [line for line in deleted.splitlines() if line.strip() and not set(line.strip()) <= {"="}] == []
 
 
 def test_overlay_inventory_merges_with_the_example(lab: Lab) -> None:

@@ -12,10 +12,12 @@ answer (status and addresses; the lab's root server makes it definite). The test
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
-from typing import Any, Dict, Iterator
+import sys
+from typing import Any, Dict, Iterator, List
 
 import pytest
 from kubernetes import client as k8s
@@ -41,9 +43,46 @@ def fixture_lab(tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
     with open(os.path.join(state, "lab.json"), encoding="utf-8") as handle:
         record = json.load(handle)
     api = k8s_config.new_client_from_config(config_file=os.path.join(state, "kubeconfig"))
-    yield {"state": state, "record": record, "api": api}
+    with open(os.path.join(state, "office-secrets.json"), encoding="utf-8") as handle:
+        office_secrets = json.load(handle)
+    # The switch as the office runs it before flatnet, and its uplink session once it is up.
+    start = _running(record)
+    uplink_start = until(lambda: _uplink(record), lambda session: session["bgpState"] == "Established", seconds=60)
+    assert uplink_start["bgpState"] == "Established", uplink_start
+    yield {"state": state, "record": record, "api": api, "switch_start": start, "uplink_start": uplink_start,
+           "office_secrets": office_secrets}
     api.close()
     _netlab("down", "--state-dir", state)
+
+
+def _vtysh(record: Dict[str, Any], command: str) -> str:
+    return subprocess.run(["vtysh", "-N", record["switch"]["pathspace"], "-c", command], capture_output=True, text=True, timeout=30,
+                          check=False).stdout
+
+
+def _running(record: Dict[str, Any]) -> List[str]:
+    """The switch's running configuration, one entry per line, without the '!' separators."""
+    return [line for line in _vtysh(record, "show running-config").splitlines() if line.strip() not in ("", "!")]
+
+
+def _uplink(record: Dict[str, Any]) -> Dict[str, Any]:
+    """FRR's view of the switch's own uplink session."""
+    neighbor = record["uplink"]["router_ip"]
+    try:
+        return json.loads(_vtysh(record, "show bgp neighbors %s json" % neighbor)).get(neighbor) or {}
+    except ValueError:
+        return {}
+
+
+def _kept_in_order(start: List[str], now: List[str]) -> List[str]:
+    """The lines of ``start`` that ``now`` lacks, or holds out of their order; [] when every one is there, in order."""
+    missing, position = [], 0
+    for line in start:
+        try:
+            position = now.index(line, position) + 1
+        except ValueError:
+            missing.append(line)
+    return missing
 
 
 def _in(netns: str, command: list) -> str:
@@ -146,3 +185,74 @@ def test_without_validate_except_a_validating_bind_answers_servfail(lab, run_pla
     on = _site(run_playbook, lab, args=["--limit", "localhost,office-dns1"])
     assert on.returncode == 0, on.stdout
     assert until(lambda: _ask(NAME), lambda answer: answer["status"] == "NOERROR") == {"status": "NOERROR", "addresses": ["10.233.0.10"]}
+
+
+def _password(value: str):
+    def edit(intent):
+        intent["flatnet_fabric"]["switches"][0]["password"] = value
+    return edit
+
+
+def _office_lines_and_uplink_are_as_they_were(lab) -> None:
+    now = _running(lab["record"])
+    assert _kept_in_order(lab["switch_start"], now) == []
+    session = _uplink(lab["record"])
+    # Established since the lab started, never reset: one connection, none dropped, and its time up only grew.
+    assert (session["bgpState"], session["connectionsEstablished"], session["connectionsDropped"]) == ("Established", 1, 0), session
+    assert session["bgpTimerUpMsec"] > lab["uplink_start"]["bgpTimerUpMsec"]
+
+
+def test_the_switchs_own_configuration_and_uplink_stay_through_site_and_check(lab, run_playbook):
+    assert "neighbor FLATNET peer-group" in " ".join(_running(lab["record"]))  # site.yml ran in the tests above
+    _office_lines_and_uplink_are_as_they_were(lab)
+    before = _running(lab["record"])
+    checked = _site(run_playbook, lab, _password("rotation-one"), args=["--check", "--diff"])
+    assert checked.returncode == 0, checked.stdout
+    assert "+ neighbor FLATNET password ********" in checked.stdout
+    assert _running(lab["record"]) == before
+    _office_lines_and_uplink_are_as_they_were(lab)
+
+
+def test_a_password_rotation_converges_and_no_output_shows_a_secret(lab, run_playbook):
+    secrets = dict(lab["office_secrets"], one="rotation-one-7f3a", two="rotation-two-c91d")
+    outputs = []
+    for edit in (_password(secrets["one"]), _password(secrets["two"])):
+        done = _site(run_playbook, lab, edit, args=["-vvv", "--diff"])
+        assert done.returncode == 0, done.stdout[-3000:]
+        outputs.append(done.stdout + done.stderr)
+        _office_lines_and_uplink_are_as_they_were(lab)
+    config = "\n".join(_running(lab["record"]))
+    assert " neighbor FLATNET password %s" % secrets["two"] in config and secrets["one"] not in config
+    # The nodes follow the new password: both peering sessions come back up.
+    peers = lambda: [line for line in _vtysh(lab["record"], "show bgp summary").splitlines() if line.startswith("10.200.20.10")]
+    assert all(line.split()[9].isdigit() for line in until(peers, lambda rows: len(rows) == 2 and all(r.split()[9].isdigit() for r in rows)))
+    # Base64 too: that is how a Secret's data would show.
+    shown = dict(secrets, **{name + " (base64)": base64.b64encode(value.encode()).decode() for name, value in secrets.items()})
+    counts = {name: sum(output.count(value) for output in outputs) for name, value in shown.items()}
+    assert counts == {name: 0 for name in shown}, counts
+
+
+def test_an_as_the_switch_does_not_run_fails_before_anything_changes(lab, run_playbook):
+    before = _state(lab)
+    def other_as(intent):
+        intent["flatnet_fabric"]["switches"][0]["as_number"] = 65201
+    done = _site(run_playbook, lab, other_as)
+    assert done.returncode == 2, done.stdout[-3000:]
+    assert "runs AS 65200, but flatnet_fabric.switches[].as_number gives 65201" in done.stdout
+    assert "Make the cluster's pools match the intent" not in done.stdout
+    assert _state(lab) == before
+    _office_lines_and_uplink_are_as_they_were(lab)
+
+
+def test_removal_takes_out_flatnets_lines_only(lab, collections_path):
+    ansible = os.path.join(os.path.dirname(sys.executable), "ansible")
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
+    done = subprocess.run([ansible, "switch1", "-i", INVENTORY, "-i", os.path.join(lab["state"], "inventory.yml"), "-m", "flatnet.kube.frr_config",
+                           "-a", "state=absent pathspace=%s" % lab["record"]["switch"]["pathspace"]],
+                          capture_output=True, text=True, timeout=300, env=env, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    now = _running(lab["record"])
+    assert not [line for line in now if "FLATNET" in line]
+    # The switch's own lines, and the one instance setting flatnet set (maximum-paths stays the instance's own).
+    assert _kept_in_order(lab["switch_start"], now) == [] and [line for line in now if line not in lab["switch_start"]] == ["  maximum-paths 8"]
+    _office_lines_and_uplink_are_as_they_were(lab)
