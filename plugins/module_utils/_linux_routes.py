@@ -388,12 +388,26 @@ class Plan(NamedTuple):
     after: List[Route]
 
 
-def plan(wanted: Sequence[Route], current: Sequence[Route], state: str, purge: bool) -> Plan:
+def within(route: Route, scope: Sequence[str]) -> bool:
+    """Whether a route's destination lies inside one of the ranges of ``scope`` (every range when scope is empty)."""
+    if not scope:
+        return True
+    try:
+        dest = ipaddress.ip_network(route.dest if route.dest != "default" else ("0.0.0.0/0" if route.family == 4 else "::/0"))
+    except ValueError:
+        return False
+    return any(dest.version == net.version and dest.subnet_of(net) for net in (ipaddress.ip_network(text) for text in scope))
+
+
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments
+def plan(wanted: Sequence[Route], current: Sequence[Route], state: str, purge: bool, scope: Sequence[str] = ()) -> Plan:
     """Compare the wanted routes with the kernel's.
 
     present: each wanted route missing from its slot is written. With purge,
     unicast routes of the same family, table and protocol as a wanted route
-    whose slots hold no wanted route are deleted.
+    whose slots hold no wanted route are deleted, when their destination lies
+    inside ``scope`` (any, when it is empty): a default route or a route
+    outside the ranges is never purged.
     absent: kernel routes that satisfy a wanted route (a missing via or dev
     matching any) are deleted.
     """
@@ -417,7 +431,8 @@ def plan(wanted: Sequence[Route], current: Sequence[Route], state: str, purge: b
     if state == "present" and purge:
         scopes = {(route.family, route.table_id, route.proto_id) for route in wanted}
         for item in current:
-            if item.kind == "unicast" and (item.family, item.table_id, item.proto_id) in scopes and slot(item) not in slots:
+            if (item.kind == "unicast" and (item.family, item.table_id, item.proto_id) in scopes and slot(item) not in slots
+                    and within(item, scope)):
                 remove.append(item)
                 before.append(item)
     return Plan(add, remove, sorted(before, key=_sort_key), sorted(after, key=_sort_key))
@@ -579,10 +594,14 @@ def parse_persisted(style: str, text: str, path: str, names: Tuple[Names, Names]
     return [make_route(fields, f"{path} line {number}", names, need_next_hop=False) for number, fields in found]
 
 
-def persisted_routes(style: str, existing: Sequence[Route], wanted: Sequence[Route], state: str, purge: bool) -> List[Route]:
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments
+def persisted_routes(style: str, existing: Sequence[Route], wanted: Sequence[Route], state: str, purge: bool,
+                     scope: Sequence[str] = ()) -> List[Route]:
     """The routes the file should hold: the same change as in the kernel, slot by slot."""
     if state == "present" and purge:
-        return list(wanted)
+        # Purged inside the scope only, as in the kernel; a route of the file outside it stays.
+        wanted_slots = {slot(route) for route in wanted}
+        return [route for route in existing if not within(route, scope) and slot(route) not in wanted_slots] + list(wanted)
     by_slot = {slot(route): route for route in wanted}
     if state == "absent":
         return [route for route in existing if slot(route) not in by_slot]
@@ -603,7 +622,7 @@ def persist(host: Host, params: Mapping[str, Any], wanted: Sequence[Route], chec
     interface = params.get("persist_interface")
     before = _read(path)
     existing = parse_persisted(style, before, path, host.names(), interface) if before else []
-    routes = persisted_routes(style, existing, wanted, params["state"], params.get("purge", False))
+    routes = persisted_routes(style, existing, wanted, params["state"], params.get("purge", False), params.get("purge_within") or ())
     after = render(style, routes, interface) if routes else None
     changed = after != before
     if changed and not check_mode:
@@ -616,6 +635,11 @@ def persist(host: Host, params: Mapping[str, Any], wanted: Sequence[Route], chec
 
 
 # --- the module's action ---
+
+
+def purge_scope(ranges: Sequence[Any]) -> List[str]:
+    """The purge_within ranges, each checked as a CIDR."""
+    return [str(netmath.parse_cidr(value, name="purge_within[%d]" % index)) for index, value in enumerate(ranges)]
 
 
 def _lines(routes: Iterable[Route]) -> str:
@@ -634,7 +658,8 @@ def manage(host: Host, params: Mapping[str, Any], check_mode: bool = False) -> D
     current: List[Route] = []
     for family, table, table_id in sorted({(route.family, route.table, route.table_id) for route in wanted}, key=str):
         current += read_routes(host, family, table, table_id)
-    changes = plan(wanted, current, state, bool(params.get("purge")))
+    scope = purge_scope(params.get("purge_within") or [])
+    changes = plan(wanted, current, state, bool(params.get("purge")), scope)
     commands = [shown(replace_command(route)) for route in changes.add] + [shown(delete_command(route)) for route in changes.remove]
     if not check_mode:
         apply(host, changes, wanted)

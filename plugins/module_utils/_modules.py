@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, List
 
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 from ansible_collections.flatnet.kube.plugins.module_utils._k8s import AUTH_ARG_SPEC, CALICO_GROUPS
@@ -24,8 +24,25 @@ def argument_spec(calico: bool = True, **options: Any) -> Dict[str, Any]:
     return spec
 
 
+def _strings(value: Any) -> List[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, (list, tuple)):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
 def execute(module: Any, action: Callable[[Any], Dict[str, Any]]) -> None:
-    """Run the module's action; every FlatnetError becomes one fail_json."""
+    """Run the module's action; every FlatnetError becomes one fail_json.
+
+    A kubeconfig given as a mapping holds tokens and keys: its values are masked in every output, as no_log masks
+    a secret option (a kubeconfig given as a path is not a secret and shows).
+    """
+    kubeconfig = (getattr(module, "params", None) or {}).get("kubeconfig")
+    if isinstance(kubeconfig, dict):
+        module.no_log_values.update(text for text in _strings(kubeconfig) if len(text) > 3)
     try:
         result = action(module)
     except FlatnetError as error:

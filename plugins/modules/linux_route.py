@@ -98,9 +98,17 @@ options:
         listed route that is not listed. An empty O(routes) purges nothing; use O(state=absent) for the last routes.
       - Other tools mark routes V(static) too; systemd-networkd, for one, marks its configured routes, the default
         route included, V(static). Before you purge, give the module's routes a protocol of their own, such as
-        V(250), so that purge cannot touch anything else.
+        V(250), and set O(purge_within), so that purge cannot touch anything else.
     type: bool
     default: false
+  purge_within:
+    description:
+      - With O(purge), only routes whose destination lies inside one of these ranges are purged, in the kernel and
+        in the persistence file; a default route, or any route outside them, is never removed. The office_routes
+        role passes the plan's cluster ranges. Empty means no limit.
+    type: list
+    elements: str
+    default: []
   persist:
     description:
       - Where to keep the routes for the next boot as well. The file belongs to the module; it holds the routes of
@@ -228,6 +236,7 @@ def main() -> None:
             "routes": {"type": "list", "elements": "dict", "required": True, "options": ROUTE_OPTIONS},
             "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
             "purge": {"type": "bool", "default": False},
+            "purge_within": {"type": "list", "elements": "str", "default": []},
             "persist": {"type": "str", "default": "none", "choices": list(linux_routes.PERSIST_STYLES)},
             "persist_path": {"type": "path"},
             "persist_interface": {"type": "str"},

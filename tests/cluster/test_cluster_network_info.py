@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any, Dict
 
 import yaml
@@ -65,3 +66,12 @@ def test_v3_cluster(cluster_v3, run_module):
     assert result["api_group"] == "projectcalico.org/v3"
     assert result["pools"][0]["spec"]["cidr"] == "10.233.64.0/18"
     assert len(result["blocks"]) == 4
+
+
+def test_a_kubeconfig_given_as_a_mapping_never_shows_its_token(cluster, run_module):
+    with open(cluster.kubeconfig_path, encoding="utf-8") as handle:
+        kubeconfig = yaml.safe_load(handle)
+    token = kubeconfig["users"][0]["user"]["token"]
+    done = run_module(cluster_network_info.main, {"kubeconfig": kubeconfig})
+    assert done.result["nodes"] and token not in done.stdout  # read with it, and masked in the invocation shown
+    assert "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER" in json.dumps(done.result["invocation"]["module_args"]["kubeconfig"])

@@ -302,6 +302,29 @@ def test_plan_purge_removes_unlisted_routes_of_the_same_protocol_table_and_famil
     assert changes.add == [] and changes.remove == []
 
 
+def test_purge_stays_inside_the_cluster_ranges(conf):
+    """A default route and an office route marked static (as systemd-networkd marks its own) are never purged."""
+    protocols = names_of(conf)[0]
+    networkd = lr.parse_routes(json.dumps([
+        {"dst": "default", "gateway": "192.0.2.1", "dev": "eth0", "protocol": "4", "flags": []},
+        {"dst": "172.16.0.0/12", "gateway": "192.0.2.9", "dev": "eth0", "protocol": "4", "flags": []}]), 4, "main", 254, protocols)
+    wanted = lr.wanted_routes([{"dest": "10.234.0.0/16", "via": "10.200.21.1"}], names_of(conf))
+    unscoped = lr.plan(wanted, current_routes(conf) + networkd, "present", True)
+    assert {"0.0.0.0/0", "172.16.0.0/12"} <= {route.dest for route in unscoped.remove}  # what the old purge would have done
+    scoped = lr.plan(wanted, current_routes(conf) + networkd, "present", True, ["10.233.0.0/16", "10.234.0.0/16"])
+    assert [lr.route_line(route) for route in scoped.remove] == ["10.233.0.0/17 via 10.200.21.1 dev v0 proto static"]
+    assert lr.purge_scope(["10.233.0.0/16"]) == ["10.233.0.0/16"]
+    with pytest.raises(FlatnetError, match=r"purge_within\[0\]"):
+        lr.purge_scope(["10.233.0.1/16"])
+
+
+def test_purge_keeps_the_persisted_routes_outside_its_scope(conf):
+    names = names_of(conf)
+    inside, outside = lr.wanted_routes([{"dest": "10.233.0.0/17", "via": "10.200.21.1"}, {"dest": "172.16.0.0/12", "via": "10.200.21.1"}], names)
+    new = lr.wanted_routes([{"dest": "10.233.0.0/16", "via": "10.200.21.1"}], names)[0]
+    assert lr.persisted_routes("script", [inside, outside], [new], "present", True, ["10.233.0.0/16"]) == [outside, new]
+
+
 def test_plan_purge_of_ipv6(conf):
     changes = plan_of(conf, [{"dest": "2001:db8:99::/48", "via": "2001:db8:21::1"}], purge=True)
     assert [lr.route_line(route) for route in changes.remove] == ["2001:db8:98::/48 via fe80::1 dev v0 proto static metric 50"]
