@@ -23,12 +23,14 @@ from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Seq
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _files as files
 from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
+from ansible_collections.flatnet.kube.plugins.module_utils import _text
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
 FILE_SERVERS = ("bind", "unbound", "dnsmasq")
 HEADER = "Managed by flatnet.kube (role dns_forward). Changes here are overwritten."
 ACL_NAME = "flatnet-kube-office"
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# By full match: '$' alone would also take a label with a line break at its end.
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 _WINDOWS_REPLICATION = ("none", "domain", "forest", "legacy")
 
 Runner = Callable[[Sequence[str]], Tuple[int, str, str]]
@@ -53,8 +55,8 @@ class Forwarding(NamedTuple):
 
 
 def _zone_name(value: Any, name: str) -> str:
-    text = str(value).strip().lower().rstrip(".")
-    if not text or len(text) > 253 or not all(_LABEL.match(label) for label in text.split(".")):
+    text = _text.check_one_line(str(value), name).strip(" ").lower().rstrip(".")
+    if not text or len(text) > 253 or not all(_LABEL.fullmatch(label) for label in text.split(".")):
         raise FlatnetError(f"{name}: {str(value)!r} is not a DNS zone name; use dot-separated labels of letters, digits "
                            "and '-' (for example cluster.local or 64.233.10.in-addr.arpa).")
     return text
@@ -309,10 +311,20 @@ DEFAULT_RELOAD = {"bind": ("rndc", "reload"), "unbound": ("unbound-control", "re
 DEFAULT_FLUSH = {"bind": ("rndc", "flushtree"), "unbound": (), "dnsmasq": ()}
 
 
+def _check_path(value: str, name: str) -> None:
+    """A path goes into an include line between double quotes: one line, no quote, no backslash."""
+    _text.check_one_line(value, name)
+    if '"' in value or "\\" in value:
+        raise FlatnetError(f"{name}: {value!r} holds a double quote or a backslash, which would end the include line's "
+                           "string early; use a plain path such as /etc/bind/flatnet-kube.zones.conf.")
+
+
 def plan_files(fwd: Forwarding, settings: Settings) -> List[FileChange]:
     """Every file the server needs, with its present and wanted content."""
     if settings.server not in FILE_SERVERS:
         raise FlatnetError(f"server: {settings.server!r} is not one of {', '.join(FILE_SERVERS)}")
+    for option in ("path", "include_in", "options_path", "options_in"):
+        _check_path(getattr(settings, option), option)
     if not os.path.isabs(settings.path):
         raise FlatnetError(f"path: {settings.path!r} must be an absolute path, so that the server finds it wherever it runs.")
     if settings.server == "bind":

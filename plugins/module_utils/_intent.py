@@ -25,6 +25,7 @@ from ansible_collections.flatnet.kube.plugins.module_utils._errors import Flatne
 from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
 from ansible_collections.flatnet.kube.plugins.module_utils import _selector as selector
 from ansible_collections.flatnet.kube.plugins.module_utils import _reconcile_intent as discovered
+from ansible_collections.flatnet.kube.plugins.module_utils import _schema as schema
 from ansible_collections.flatnet.kube.plugins.module_utils import _text as text
 
 ENCAPSULATION_MODES = ["Never", "Always", "CrossSubnet"]
@@ -503,10 +504,55 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
     }
 
 
+def secret_values(intent: Any) -> List[str]:
+    """Every secret of a raw intent: the values under a secret key (text.SECRET_KEYS) and a kubeconfig mapping's values."""
+    found: List[str] = []
+    for _path, key, value in text.strings(intent, ""):
+        if key in text.SECRET_KEYS and value:
+            found.append(value)
+    api = ((intent or {}).get("flatnet_cluster") or {}).get("api") if isinstance(intent, Mapping) else None
+    kubeconfig = api.get("kubeconfig") if isinstance(api, Mapping) else None
+    if isinstance(kubeconfig, Mapping):
+        found += [value for _path, _key, value in text.strings(kubeconfig, "") if len(value) > 3]
+    return found
+
+
+def _beneath(problem: str, paths: Sequence[str]) -> bool:
+    """Whether a problem's path is one of ``paths`` or lies inside one (its value was already found malformed)."""
+    where = problem.split(":", 1)[0]
+    return any(where == path or where.startswith((path + ".", path + "[")) for path in paths)
+
+
+def check_raw(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] = None) -> Tuple[Dict[str, Any], List[str]]:
+    """The intent as the inventory holds it: its structure in flatnet's words, then the rules across fields, all at once.
+
+    Returns the intent with its defaults filled in, and every problem. A rule across fields is left out where the
+    structure of the value it reads was already reported.
+    """
+    normalised, structural = schema.check(INTENT_SPEC, intent)
+    try:
+        rules = check_intent(normalised, switch_hosts)
+    except Exception:  # pylint: disable=broad-exception-caught
+        # Only an intent already known to be malformed can get here; its structural problems say what to fix.
+        if not structural:
+            raise
+        rules = []
+    paths = [problem.split(":", 1)[0] for problem in structural]
+    return normalised, structural + [problem for problem in rules if not _beneath(problem, paths)]
+
+
 def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts: Optional[Mapping[str, Any]] = None,
-                switch_hosts: Optional[Sequence[str]] = None) -> Dict[str, Any]:
-    """Check the intent (and, given cluster facts, hold it against them); return the plan or raise IntentError."""
-    problems = check_variables(variables) + check_intent(intent, switch_hosts)
+                switch_hosts: Optional[Sequence[str]] = None, raw: bool = False) -> Dict[str, Any]:
+    """Check the intent (and, given cluster facts, hold it against them); return the plan or raise IntentError.
+
+    With ``raw``, the intent is as the inventory holds it, and its structure is checked here (check_raw); otherwise it
+    has been through the module's argument spec already.
+    """
+    if raw:
+        intent, problems = check_raw(intent, switch_hosts)
+    else:
+        problems = check_intent(intent, switch_hosts)
+    problems = check_variables(variables) + problems
     if facts and not problems:
         problems = discovered.check_against_cluster(intent, facts)
     if problems:
@@ -516,7 +562,8 @@ def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts:
 
 def module_argument_spec() -> Dict[str, Any]:
     """The intent_plan module's argument spec: the intent without the variable prefix."""
-    spec = dict((name[len("flatnet_"):], option) for name, option in INTENT_SPEC.items())
+    spec = dict((name[len("flatnet_"):], dict(option, required=False)) for name, option in INTENT_SPEC.items())
+    spec["intent"] = {"type": "raw"}
     spec["variables"] = {"type": "list", "elements": "str", "default": []}
     spec["cluster_facts"] = {"type": "dict"}
     spec["switch_hosts"] = {"type": "list", "elements": "str"}

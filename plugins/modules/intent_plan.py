@@ -15,7 +15,13 @@ description:
   - Validates the three intent variables of flatnet.kube (the cluster, the fabric and the office) against their schema and
     against every rule a schema cannot express, and returns the plan that the other roles render from.
   - Reports all problems at once, each naming the variable, the bad value and the fix, and changes nothing anywhere.
-  - The P(flatnet.kube.preflight#role) role runs this module on the controller; call it directly to check an intent in your own playbooks.
+  - The P(flatnet.kube.preflight#role) role runs this module on the controller, passing the inventory's variables as they
+    are in O(intent); call it directly to check an intent in your own playbooks.
+  - Given in O(intent), the variables are checked in flatnet's own words. Every problem of the structure (an unknown key
+    with the closest valid one, a value of the wrong type, a missing key, a value that is not one of the choices) and
+    of the rules across fields is reported in one run, each with its path and list index
+    (C(flatnet_cluster.pools[0].block_size)). Given as O(cluster), O(fabric) and O(office), Ansible checks their
+    structure first, as for any module.
 author:
   - flatnet.kube contributors (@flatnet-kube)
 requirements:
@@ -33,11 +39,15 @@ attributes:
     platforms: posix
     details: "Runs on the controller (C(delegate_to: localhost)); it contacts no host."
 options:
+  intent:
+    description:
+      - The three intent variables as the inventory holds them, keyed C(flatnet_cluster), C(flatnet_fabric) and
+        C(flatnet_office), with the structure of O(cluster), O(fabric) and O(office). Use either this or those three.
+    type: raw
   cluster:
     description:
       - The Kubernetes cluster that runs Calico.
     type: dict
-    required: true
     suboptions:
       name:
         description:
@@ -180,7 +190,6 @@ options:
     description:
       - The switches the peering nodes talk BGP to.
     type: dict
-    required: true
     suboptions:
       switches:
         description:
@@ -239,7 +248,6 @@ options:
     description:
       - The office side that should reach the cluster.
     type: dict
-    required: true
     suboptions:
       networks:
         description:
@@ -384,15 +392,25 @@ plan:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flatnet.kube.plugins.module_utils._intent import IntentError, module_argument_spec, plan_intent
+from ansible_collections.flatnet.kube.plugins.module_utils._intent import IntentError, module_argument_spec, plan_intent, secret_values
 
 
 def main() -> None:
     """Check the intent given as module options and return its plan."""
-    module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True)
-    intent = {"flatnet_" + key: module.params[key] for key in ("cluster", "fabric", "office")}
+    module = AnsibleModule(argument_spec=module_argument_spec(), supports_check_mode=True,
+                           mutually_exclusive=[("intent", "cluster"), ("intent", "fabric"), ("intent", "office")],
+                           required_one_of=[("intent", "cluster")])
+    raw = module.params["intent"] is not None
+    if raw and not isinstance(module.params["intent"], dict):
+        module.fail_json(msg="intent: a mapping of flatnet_cluster, flatnet_fabric and flatnet_office is expected, not %s."
+                         % type(module.params["intent"]).__name__)
+    intent = module.params["intent"] if raw else {"flatnet_" + key: module.params[key] for key in ("cluster", "fabric", "office")}
+    if raw:
+        # The raw intent bypasses the argument spec's no_log: mask its secrets (passwords, the API key, a kubeconfig
+        # given as a mapping) in every output, as no_log would.
+        module.no_log_values.update(secret_values(intent))
     try:
-        plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"], module.params["switch_hosts"])
+        plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"], module.params["switch_hosts"], raw=raw)
     except IntentError as error:
         module.fail_json(msg=str(error), problems=error.problems)
     module.exit_json(changed=False, plan=plan)

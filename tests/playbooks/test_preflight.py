@@ -73,7 +73,14 @@ BROKEN = [
     ("cluster domain", _set("flatnet_cluster.domain", "cluster..local"),
      ["flatnet_cluster.domain: 'cluster..local' is not a valid cluster domain", "'cluster.local'"]),
     ("unknown key", _set("flatnet_cluster.pools.0.blocksize", 24),
-     ["flatnet_cluster.pools.blocksize", "Supported parameters include: block_size"]),
+     ["flatnet_cluster.pools[0].blocksize: this key is not part of the intent and would be ignored; did you mean block_size?"]),
+    ("mistyped key", lambda intent: intent["flatnet_cluster"].update(as_numbr=intent["flatnet_cluster"].pop("as_number")),
+     ["flatnet_cluster.as_numbr: this key is not part of the intent", "did you mean as_number?",
+      "flatnet_cluster.as_number: is required and missing"]),
+    ("text where a number belongs", _set("flatnet_cluster.pools.0.block_size", "24x"),
+     ["flatnet_cluster.pools[0].block_size: '24x' is not a whole number; write digits only, e.g. 24."]),
+    ("wrong choice", _set("flatnet_fabric.switches.0.platform", "eos2"),
+     ["flatnet_fabric.switches[0].platform: 'eos2' is not one of frr, ios", "did you mean eos?"]),
     ("line break in a selector value", _set("flatnet_cluster.peer_selector",
                                             "a == 'x\nip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32'"),
      ["flatnet_cluster.peer_selector", "holds the control character", "must be one line of printable text", "label value"]),
@@ -97,3 +104,17 @@ def test_broken_inventory_fails_in_preflight(run_playbook: Callable[..., Any], e
     output = result.stdout.replace("\\n", "\n")
     for fragment in expected:
         assert fragment in output
+
+
+def test_structure_problems_come_in_flatnets_words_without_a_dump_of_the_schema(run_playbook: Callable[..., Any]) -> None:
+    def edit(intent: Dict[str, Any]) -> None:
+        intent["flatnet_cluster"]["as_numbr"] = intent["flatnet_cluster"].pop("as_number")
+        intent["flatnet_cluster"]["pools"][0]["block_size"] = "24x"
+        intent["flatnet_ofice"] = {}
+    result = run_playbook("preflight.yml", edit)
+    assert result.returncode == 2
+    output = result.stdout.replace("\\n", "\n")
+    for fragment in ("flatnet_cluster.as_numbr: this key", "flatnet_cluster.pools[0].block_size: '24x'", "flatnet_ofice: this variable",
+                     "did you mean flatnet_office?"):
+        assert fragment in output, output
+    assert "argument_spec" not in result.stdout and "Supported parameters" not in result.stdout

@@ -232,6 +232,20 @@ def test_a_password_rotation_converges_and_no_output_shows_a_secret(lab, run_pla
     assert counts == {name: 0 for name in shown}, counts
 
 
+@pytest.mark.parametrize("extra, message", [
+    ({"switch_bgp_router_id": "10.200.20.254\nip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32"},
+     'switch_bgp_router_id "10.200.20.254\\nip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32" must be empty or an IPv4 address'),
+    ({"switch_bgp_neighbor_mode": "listen_range", "switch_bgp_listen_range": "10.200.20.0/24"},
+     "switch_bgp_neighbor_mode listen_range accepts a BGP session from any host of 10.200.20.0/24"),
+])
+def test_a_switch_variable_that_could_inject_or_expose_fails_before_anything_changes(lab, run_playbook, extra, message):
+    before = _state(lab)
+    done = _site(run_playbook, lab, args=["-e", json.dumps(extra)])
+    assert done.returncode == 2, done.stdout[-3000:]
+    assert message in done.stdout
+    assert _state(lab) == before
+
+
 def test_an_as_the_switch_does_not_run_fails_before_anything_changes(lab, run_playbook):
     before = _state(lab)
     def other_as(intent):

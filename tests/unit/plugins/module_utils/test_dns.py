@@ -374,3 +374,20 @@ def test_default_commands_follow_the_server():
     assert dns.settings_from({"server": "bind", "path": "/x", "flush_command": ["rndc", "-c", "/r", "flushtree"]}).flush_command == (
         "rndc", "-c", "/r", "flushtree")
     assert dns.flush_commands(dns.settings_from({"server": "unbound", "path": "/x"}), ["cluster.local"]) == []
+
+
+@pytest.mark.parametrize("zone", ["cluster.local\n", "a\n.local", "clu\rster.local", "x\x00.local", 'cluster.local"; }; zone "x'])
+def test_a_zone_that_could_break_a_line_or_a_string_is_refused(zone):
+    with pytest.raises(FlatnetError) as caught:
+        dns.forwarding(zone, [], ["10.233.0.3"], ["192.168.10.0/24"])
+    assert "\n" not in str(caught.value) and "\r" not in str(caught.value)
+
+
+@pytest.mark.parametrize("option, value", [("path", "/etc/bind/x.conf\ninclude \"/etc/passwd\""), ("path", '/etc/bind/x".conf'),
+                                           ("options_path", "/etc/bind/o\\.conf"), ("include_in", "/etc/bind/named.conf.local\r")])
+def test_a_path_that_could_break_an_include_line_is_refused_before_anything_is_written(tmp_path, option, value):
+    settings = _bind_settings(tmp_path, **{option: value})
+    before = _snapshot(tmp_path)
+    with pytest.raises(FlatnetError) as caught:
+        dns.plan_files(SEED, settings)
+    assert str(caught.value).startswith(option + ":") and _snapshot(tmp_path) == before

@@ -137,4 +137,4 @@ def test_check_mode_returns_the_same_plan(args, run):
 
 def test_module_spec_is_the_intent_spec():
     for name in ("cluster", "fabric", "office"):
-        assert intent_plan.module_argument_spec()[name] is INTENT_SPEC["flatnet_" + name]
+        assert intent_plan.module_argument_spec()[name] == dict(INTENT_SPEC["flatnet_" + name], required=False)
