@@ -517,3 +517,25 @@ def test_persist_networkd_default_path_and_checks(conf):
                                                                 persist_interface="eth1"))
     assert message.startswith("routes[0].dev: 'eth2' is not persist_interface 'eth1'; the ifupdown file holds the routes of one")
     assert fake.calls == []
+
+
+INJECTED = "\nip route replace 0.0.0.0/0 via 10.6.6.6"
+
+
+@pytest.mark.parametrize("route, option", [
+    ({"dest": "10.233.0.0/17" + INJECTED, "via": "10.200.21.1"}, {}),
+    ({"dest": "10.233.0.0/17", "via": "10.200.21.1" + INJECTED}, {}),
+    ({"dest": "10.233.0.0/17", "via": "10.200.21.1", "dev": "eth1" + INJECTED}, {}),
+    ({"dest": "10.233.0.0/17", "via": "10.200.21.1", "proto": "static" + INJECTED}, {}),
+    ({"dest": "10.233.0.0/17", "via": "10.200.21.1", "table": "office" + INJECTED}, {}),
+    ({"dest": "10.233.0.0/17", "via": "10.200.21.1", "dev": "eth1"}, {"persist": "networkd", "persist_interface": "eth1" + INJECTED}),
+    ({"dest": "10.233.0.0/17", "via": "10.200.21.1", "dev": "eth1"}, {"persist": "ifupdown", "persist_interface": "eth1\r"}),
+])
+def test_a_line_break_in_any_route_field_is_refused_before_anything_changes(conf, tmp_path, route, option):
+    fake = FakeIp({(4, "main"): "[]", (4, "office"): "[]"})
+    options = params(route, **option)
+    if option:
+        options["persist_path"] = str(tmp_path / "routes")
+    with pytest.raises(FlatnetError):
+        lr.manage(make_host(conf, fake), options)
+    assert fake.changes() == [] and not (tmp_path / "routes").exists()
