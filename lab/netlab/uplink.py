@@ -22,7 +22,6 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from typing import Optional
 
 from . import bird, sh
 
@@ -55,15 +54,6 @@ def write_secrets(state_dir: str, values: dict) -> str:
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         json.dump(values, out)
     return path
-
-
-def read_secrets(state_dir: str) -> Optional[dict]:
-    """The office's secrets of a lab, None when its switch has no office configuration."""
-    path = os.path.join(state_dir, SECRETS_FILE)
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 def office_config(uplink: Uplink, switch_as: int, router_id: str, office_network: str, values: dict) -> str:
