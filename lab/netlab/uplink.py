@@ -135,4 +135,3 @@ def session(pathspace: str, neighbor: str) -> dict:
         shown = {}
     return {"state": shown.get("bgpState"), "established": shown.get("connectionsEstablished"),
             "dropped": shown.get("connectionsDropped"), "up_ms": shown.get("bgpTimerUpMsec")}
-

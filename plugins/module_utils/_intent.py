@@ -366,7 +366,9 @@ def _check_reverse_zones(ranges: Dict[str, Tuple[str, Any]], problems: _Problems
     """The pod and ClusterIP ranges get reverse zones; a range too large for them is a problem of its own key."""
     forwarded = [(path, str(network)) for path, (kind, network) in ranges.items()
                  if kind == "pool" or path.startswith("flatnet_cluster.service_cluster_ips")]
-    if all([problems.attempt(netmath.reverse_zones, [cidr], name=path) is not None for path, cidr in forwarded]):
+    # Every range is tried (each reports its own problem) before the total is.
+    alone = [problems.attempt(netmath.reverse_zones, [cidr], name=path) for path, cidr in forwarded]
+    if all(zones is not None for zones in alone):
         problems.attempt(netmath.reverse_zones, [cidr for _path, cidr in forwarded], name="flatnet_cluster.pools and service_cluster_ips")
 
 

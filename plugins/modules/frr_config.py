@@ -27,7 +27,7 @@ description:
     configuration that ran before is loaded back and both errors are reported.
   - After a change it checks that no delta is left, and saves the configuration (C(write memory)) so it survives a
     restart.
-  - No result, diff or error carries a secret: the rest of every line after C(password), C(key-string),
+  - No result, diff or error carries a secret. The rest of every line after C(password), C(key-string),
     C(authentication-key), C(secret), C(community) or C(key) is masked, the switch's own secrets and old passwords
     included, and so is every value of O(secrets). The running configuration is never returned.
 author:

@@ -137,16 +137,40 @@ def _unknown_kind(intent):
     intent["flatnet_office"]["dns_servers"][0]["kind"] = "powerdns"
 
 
-@pytest.mark.parametrize("edit, message", [
-    (_dns_ip_outside, "flatnet_cluster.dns_service_ip: '10.233.200.3' is outside every flatnet_cluster.service_cluster_ips range"),
-    (_office_typo, "192.168.10.0/33"),
-    (_unknown_kind, "powerdns"),
+def _set(path, value):
+    def edit(intent):
+        variable, rest = path.split(".", 1)
+        node = intent[variable]
+        steps = [int(step) if step.isdigit() else step for step in rest.split(".")]
+        for step in steps[:-1]:
+            node = node[step]
+        node[steps[-1]] = value
+    return edit
+
+
+def _nothing(intent):  # pylint: disable=unused-argument
+    return None
+
+
+@pytest.mark.parametrize("edit, extra, message", [
+    (_dns_ip_outside, {}, "flatnet_cluster.dns_service_ip: '10.233.200.3' is outside every flatnet_cluster.service_cluster_ips range"),
+    (_office_typo, {}, "192.168.10.0/33"),
+    (_unknown_kind, {}, "powerdns"),
+    # Injected lines: refused by preflight, named with the variable and the value, escaped.
+    (_set("flatnet_cluster.peer_selector", "node-role.kubernetes.io/ingress == 'ingress\nip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32'"),
+     {}, "flatnet_cluster.peer_selector"),
+    (_set("flatnet_cluster.domain", 'cluster.local"; }; zone "x'), {}, "is not a valid cluster domain"),
+    (_set("flatnet_fabric.switches.0.password", "bad word!"), {}, "flatnet_fabric.switches[0].password: the password holds a character"),
+    (_set("flatnet_cluster.name", "dev\r"), {}, "flatnet_cluster.name"),
+    # A role's variable that only its place can refuse: the check of every place, before the cluster changes.
+    (_nothing, {"dns_forward_bind_path": "/etc/bind/x.conf\ninclude \"/etc/passwd\""}, "path:"),
+    (_nothing, {"office_routes_persist": "networkd"}, "persist is networkd but all of the following are missing: persist_interface"),
 ])
-def test_bad_input_changes_nothing_anywhere(lab, run_playbook, edit, message):
+def test_bad_input_changes_nothing_anywhere(lab, run_playbook, edit, extra, message):
     before = _state(lab)
     # The office resolver's answer before site.yml: a definite failure, not a time-out.
     assert before["dns_answer"] == {"status": "SERVFAIL", "addresses": []}
-    result = _site(run_playbook, lab, edit)
+    result = _site(run_playbook, lab, edit, args=["-e", json.dumps(extra)] if extra else ())
     assert result.returncode == 2, result.stdout
     assert message in result.stdout.replace("\\n", "\n")
     assert _state(lab) == before
@@ -193,6 +217,25 @@ def _password(value: str):
     return edit
 
 
+def _files_holding(values: List[str], roots: List[str], skip: str) -> List[str]:
+    """The files under the roots whose text holds one of the values."""
+    found = []
+    for root in roots:
+        for directory, _dirs, names in os.walk(root):
+            if os.path.abspath(directory).startswith(os.path.abspath(skip)):
+                continue
+            for name in names:
+                path = os.path.join(directory, name)
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read(1 << 20)
+                except OSError:
+                    continue
+                if any(value.encode() in data for value in values):
+                    found.append(path)
+    return found
+
+
 def _office_lines_and_uplink_are_as_they_were(lab) -> None:
     now = _running(lab["record"])
     assert _kept_in_order(lab["switch_start"], now) == []
@@ -213,7 +256,7 @@ def test_the_switchs_own_configuration_and_uplink_stay_through_site_and_check(la
     _office_lines_and_uplink_are_as_they_were(lab)
 
 
-def test_a_password_rotation_converges_and_no_output_shows_a_secret(lab, run_playbook):
+def test_a_password_rotation_converges_and_no_output_shows_a_secret(lab, run_playbook, tmp_path):
     secrets = dict(lab["office_secrets"], one="rotation-one-7f3a", two="rotation-two-c91d")
     outputs = []
     for edit in (_password(secrets["one"]), _password(secrets["two"])):
@@ -223,13 +266,23 @@ def test_a_password_rotation_converges_and_no_output_shows_a_secret(lab, run_pla
         _office_lines_and_uplink_are_as_they_were(lab)
     config = "\n".join(_running(lab["record"]))
     assert " neighbor FLATNET password %s" % secrets["two"] in config and secrets["one"] not in config
+
     # The nodes follow the new password: both peering sessions come back up.
-    peers = lambda: [line for line in _vtysh(lab["record"], "show bgp summary").splitlines() if line.startswith("10.200.20.10")]
-    assert all(line.split()[9].isdigit() for line in until(peers, lambda rows: len(rows) == 2 and all(r.split()[9].isdigit() for r in rows)))
+    def peers() -> List[str]:
+        return [line for line in _vtysh(lab["record"], "show bgp summary").splitlines() if line.startswith("10.200.20.10")]
+
+    def established(rows: List[str]) -> bool:
+        return len(rows) == 2 and all(row.split()[9].isdigit() for row in rows)
+
+    assert established(until(peers, established)), peers()
     # Base64 too: that is how a Secret's data would show.
     shown = dict(secrets, **{name + " (base64)": base64.b64encode(value.encode()).decode() for name, value in secrets.items()})
     counts = {name: sum(output.count(value) for output in outputs) for name, value in shown.items()}
     assert counts == {name: 0 for name in shown}, counts
+    # Nor in any file the controller left behind: the playbook's working directory (the inventory aside, which holds
+    # the intent) and Ansible's local temporary directory.
+    left = _files_holding(list(shown.values()), [str(tmp_path), os.path.expanduser("~/.ansible/tmp")], skip=str(tmp_path / "inventory"))
+    assert left == [], left
 
 
 @pytest.mark.parametrize("extra, message", [
@@ -248,9 +301,7 @@ def test_a_switch_variable_that_could_inject_or_expose_fails_before_anything_cha
 
 def test_an_as_the_switch_does_not_run_fails_before_anything_changes(lab, run_playbook):
     before = _state(lab)
-    def other_as(intent):
-        intent["flatnet_fabric"]["switches"][0]["as_number"] = 65201
-    done = _site(run_playbook, lab, other_as)
+    done = _site(run_playbook, lab, _set("flatnet_fabric.switches.0.as_number", 65201))
     assert done.returncode == 2, done.stdout[-3000:]
     assert "runs AS 65200, but flatnet_fabric.switches[].as_number gives 65201" in done.stdout
     assert "Make the cluster's pools match the intent" not in done.stdout
