@@ -154,9 +154,9 @@ def start_kubeapi(topo: Topology, state_dir: str, registry: procs.Registry) -> s
 def start_switch(topo: Topology, state_dir: str, registry: procs.Registry) -> None:
     """The switch's wires and its FRR, with the switch's own configuration and its uplink router when described."""
     fabric.build_switch(topo)
-    own = ""
-    switch_as = int(topo.intent["flatnet_fabric"]["switches"][0]["as_number"])
+    own, values, switch_as = "", {}, 0
     if topo.uplink:
+        switch_as = uplink.asplain(topo.intent["flatnet_fabric"]["switches"][0]["as_number"])
         values = uplink.new_secrets()
         uplink.write_secrets(state_dir, values)
         uplink.build(topo.uplink, topo.switch.netns)

@@ -42,6 +42,13 @@ class Uplink:
     switch_port: str = "up0"
 
 
+def asplain(value: object) -> int:
+    """An AS number as the inventory may write it (64513, '64513' or asdot '1.20') as a plain number."""
+    text = str(value)
+    high, dot, low = text.partition(".")
+    return int(high) * 65536 + int(low) if dot else int(text)
+
+
 def new_secrets() -> dict:
     """The office's own secrets for one lab: random, so that a test can count them in any output."""
     return {"vty": "vty-" + secrets.token_hex(8), "uplink": "uplink-" + secrets.token_hex(8)}

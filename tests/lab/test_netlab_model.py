@@ -179,3 +179,8 @@ def test_frr_starts_without_bgp() -> None:
     text = frr.frr_conf("box")
     assert text.splitlines()[:3] == ["frr defaults traditional", "hostname box", "service integrated-vtysh-config"]
     assert "router bgp" not in text
+
+
+def test_the_switchs_own_configuration_takes_the_as_as_the_inventory_writes_it():
+    from netlab import uplink  # pylint: disable=import-outside-toplevel,import-error
+    assert [uplink.asplain(value) for value in (65200, "65200", "1.20")] == [65200, 65200, 65556]
