@@ -238,6 +238,24 @@ def compose(running: str, managed: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def setting_changes(running: str, managed: str) -> List[str]:
+    """The instance-wide settings the part changes on the switch's default instance, as 'new (was: old)' lines.
+
+    They apply to the whole instance, the switch's own neighbors included, so the module says so apart from the delta.
+    """
+    ours = [_instance(block) for block in _check_rendered(managed) if DEFAULT_INSTANCE.fullmatch(block[0])]
+    theirs = [_instance(block) for block in blocks(running) if DEFAULT_INSTANCE.fullmatch(block[0])]
+    if not ours or not theirs:
+        return []
+
+    def settings(instance: Instance) -> Dict[str, str]:
+        lines = instance.lines + [line for body in instance.families.values() for line in body]
+        return {key: line.strip() for line in lines for key in [_setting_key(line)] if key}
+
+    before, after = settings(theirs[0]), settings(ours[0])
+    return ["%s (was: %s)" % (line, before.get(key, "not set")) for key, line in after.items() if before.get(key) != line]
+
+
 def parse_delta(output: str) -> Delta:
     """The 'Lines To Delete' and 'Lines To Add' sections of `frr-reload.py --test`."""
     sections = {"delete": [], "add": []}  # type: dict
@@ -345,10 +363,18 @@ def _reload_or_restore(frr: Frr, path: str, running: str) -> None:
     raise FlatnetError("%s. The configuration that ran before was put back." % first)
 
 
-def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True) -> Delta:
-    """Make FRR run flatnet's part (``managed``; "" removes it) and save; return the delta, masked."""
+class Applied(NamedTuple):
+    """What apply did: the delta (masked), and the instance-wide settings it changed."""
+
+    delta: Delta
+    settings: List[str]
+
+
+def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True) -> Applied:
+    """Make FRR run flatnet's part (``managed``; "" removes it) and save; return the delta (masked) and the settings."""
     running = frr.running()
     candidate = compose(running, managed)
+    settings = setting_changes(running, managed)
     path = _temp(candidate)
     try:
         frr.validate(path)
@@ -364,7 +390,8 @@ def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True) -> Delta:
                 frr.save()
     finally:
         os.unlink(path)
-    return Delta([mask(line, frr.secrets) for line in delta.delete], [mask(line, frr.secrets) for line in delta.add])
+    return Applied(Delta([mask(line, frr.secrets) for line in delta.delete], [mask(line, frr.secrets) for line in delta.add]),
+                   [mask(line, frr.secrets) for line in settings] if not delta.empty else [])
 
 
 def diff_text(delta: Delta) -> str:

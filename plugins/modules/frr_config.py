@@ -98,6 +98,15 @@ delta:
   sample:
     delete: []
     add: ["router bgp 65200", " neighbor FLATNET peer-group"]
+instance_settings:
+  description:
+    - The instance-wide settings of the switch's default BGP instance that the change sets (C(bgp router-id),
+      C(bgp graceful-restart), C(maximum-paths)), each with the value it had. They apply to the switch's own neighbors
+      too, so a warning names them as well.
+  returned: success
+  type: list
+  elements: str
+  sample: ["maximum-paths 8 (was: maximum-paths 4)"]
 config:
   description: flatnet's part as applied (O(config)), secrets masked. The rest of the running configuration is never returned.
   returned: success
@@ -123,9 +132,12 @@ def run(module: AnsibleModule) -> dict:
 
     router = frr.Frr(runner, pathspace=params["pathspace"], vtysh=params["vtysh"], reload_script=params["reload_script"],
                      timeout=params["timeout"], secrets=params["secrets"])
-    delta = frr.apply(router, managed, module.check_mode, save=params["save"])
-    return {"changed": not delta.empty, "delta": delta._asdict(), "config": frr.mask(managed, params["secrets"]),
-            "diff": {"prepared": frr.diff_text(delta)}}
+    applied = frr.apply(router, managed, module.check_mode, save=params["save"])
+    if applied.settings:
+        module.warn("flatnet %s instance-wide BGP settings of the switch, as the role's variables ask; they apply to the "
+                    "switch's own neighbors too: %s" % ("would change" if module.check_mode else "changed", "; ".join(applied.settings)))
+    return {"changed": not applied.delta.empty, "delta": applied.delta._asdict(), "instance_settings": applied.settings,
+            "config": frr.mask(managed, params["secrets"]), "diff": {"prepared": frr.diff_text(applied.delta)}}
 
 
 def main() -> None:

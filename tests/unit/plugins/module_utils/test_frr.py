@@ -260,7 +260,9 @@ def _kinds(router: FakeRouter) -> List[str]:
 
 def test_apply_in_check_mode_only_tests_and_masks_the_delta():
     router = FakeRouter()
-    delta = frr.apply(frr.Frr(router, pathspace="fn-switch", secrets=["new-secret"]), MANAGED, check_mode=True)
+    applied = frr.apply(frr.Frr(router, pathspace="fn-switch", secrets=["new-secret"]), MANAGED, check_mode=True)
+    delta = applied.delta
+    assert applied.settings == ["maximum-paths 8 (was: maximum-paths 4)"]
     assert _kinds(router) == ["show running-config", "-C", "--test"]
     assert router.commands[0][:6] == ["timeout", "--kill-after=10", "120", "vtysh", "-N", "fn-switch"]
     assert "--pathspace" in router.commands[2] and "fn-switch" in router.commands[2]
@@ -313,3 +315,12 @@ def test_a_hung_command_is_stopped_and_said_so():
     router = FakeRouter(code=124)
     with pytest.raises(FlatnetError, match="reading FRR's running configuration did not end within 30 seconds"):
         frr.apply(frr.Frr(router, timeout=30), MANAGED, check_mode=True)
+
+
+def test_setting_changes_name_each_instance_wide_setting_with_its_old_value():
+    assert frr.setting_changes(OFFICE, MANAGED) == ["maximum-paths 8 (was: maximum-paths 4)"]
+    with_id = MANAGED.replace(" neighbor FLATNET peer-group\n", " bgp router-id 10.0.0.1\n bgp graceful-restart\n neighbor FLATNET peer-group\n")
+    assert frr.setting_changes(OFFICE, with_id) == ["bgp router-id 10.0.0.1 (was: bgp router-id 10.200.20.254)",
+                                                    "bgp graceful-restart (was: not set)", "maximum-paths 8 (was: maximum-paths 4)"]
+    assert frr.setting_changes(frr.compose(OFFICE, MANAGED), MANAGED) == []  # already set: nothing to say
+    assert frr.setting_changes("frr defaults traditional\n", MANAGED) == []  # a new instance is all flatnet's
