@@ -96,10 +96,11 @@ def office_config(uplink: Uplink, switch_as: int, router_id: str, office_network
     ]) + "\n"
 
 
-def bird_config(uplink: Uplink, switch_as: int, values: dict) -> str:
-    """The uplink router: BIRD announcing the office route to the switch."""
+def bird_config(uplink: Uplink, switch_as: int, values: dict, events: str) -> str:
+    """The uplink router: BIRD announcing the office route to the switch; its session's events go to ``events``."""
     return "\n".join([
         "# The lab's office uplink router: it announces %s to the core switch." % uplink.announces,
+        'log "%s" all;' % events,
         "router id %s;" % uplink.router_ip,
         "protocol device { scan time 10; }",
         "protocol static office { route %s unreachable; }" % uplink.announces,
@@ -108,6 +109,7 @@ def bird_config(uplink: Uplink, switch_as: int, values: dict) -> str:
         "  local %s as %d;" % (uplink.router_ip, uplink.as_number),
         "  neighbor %s as %d;" % (uplink.switch_ip, switch_as),
         '  password "%s";' % values["uplink"],
+        "  debug { states, events };",
         "  import all;",
         "  export where proto = \"office\";",
         "}",
@@ -123,13 +125,18 @@ def build(uplink: Uplink, switch_netns: str) -> None:
     sh.ip_batch(uplink.netns, ["addr add %s/%d dev eth0" % (uplink.router_ip, uplink.prefixlen), "link set eth0 up", "link set lo up"])
 
 
+def events_log(directory: str) -> str:
+    """Where the uplink router logs its session's state changes and events (why a session went down)."""
+    return os.path.join(directory, "events.log")
+
+
 def start(uplink: Uplink, switch_as: int, values: dict, directory: str) -> int:
     """Write the uplink router's BIRD configuration (0600: it holds the session's password) and start it; its pid."""
     files = bird.NodeFiles(directory)
     os.makedirs(directory, exist_ok=True)
     handle = os.open(files.config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(handle, "w", encoding="utf-8") as out:
-        out.write(bird_config(uplink, switch_as, values))
+        out.write(bird_config(uplink, switch_as, values, events_log(directory)))
     return bird.start_bird(uplink.netns, files)
 
 

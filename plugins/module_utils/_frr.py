@@ -168,6 +168,10 @@ def _check_rendered(managed: str) -> List[List[str]]:
                                "FLATNET- prefix lists and route maps, and the settings of its BGP instance); nothing was "
                                "changed." % (mask(line), PEER_GROUP))
     ours = [block for block in blocks(managed) if not block[0].startswith(HEADER)]
+    for block in ours:
+        if "exit" in block[:-1]:
+            raise FlatnetError("the rendered FRR part holds lines of %r after its `exit`, which flatnet never renders; "
+                               "nothing was changed." % mask(block[0]))
     if len([block for block in ours if DEFAULT_INSTANCE.fullmatch(block[0])]) > 1:
         raise FlatnetError("the rendered FRR part holds more than one `router bgp` block; nothing was changed.")
     return ours

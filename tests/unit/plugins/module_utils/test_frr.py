@@ -191,6 +191,15 @@ def test_a_line_flatnet_never_renders_is_refused(line):
     assert "two words" not in str(caught.value)
 
 
+@pytest.mark.parametrize("line", ["exit", "end", " exit", " end", " !\nexit"])
+def test_an_exit_or_end_inside_the_block_is_refused(line):
+    # A value that ended the block early would let the lines after it land elsewhere.
+    managed = MANAGED.replace(" neighbor FLATNET peer-group\n", " neighbor FLATNET peer-group\n%s\n" % line)
+    with pytest.raises(FlatnetError) as caught:
+        frr.compose(OFFICE, managed)
+    assert "nothing was changed" in str(caught.value)
+
+
 def test_mask_hides_the_rest_of_every_secret_bearing_line():
     text = ("password zebra-vty-secret\n neighbor 192.168.1.1 password uplink-secret\nsnmp-server community office-ro-secret ro\n"
             " no neighbor FLATNET password old-secret\n  key-string chain-secret\n ip ospf authentication-key ospf-secret\n"
