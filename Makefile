@@ -27,7 +27,7 @@ SANITY_PYTHON ?= 3.11
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint molecule changelog-lint lab-up lab-down lab-status lab-shell demo lab-api clean
+.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint molecule changelog-lint lab-up lab-down lab-status lab-shell demo render lab-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -121,6 +121,14 @@ demo: lab-up ## install, build the lab, run site.yml, and report what the office
 	@echo "  make lab-status                     # BGP sessions and learned routes on the switch"
 	@echo "  . $(LAB_STATE)/env; $(BIN)/kubectl get bgppeers.crd.projectcalico.org"
 	@echo "Tear it down with: make lab-down"
+
+RENDER_DIR ?= $(BUILD)/render
+# The nodes that peer with the switches, for a render without a cluster to read (the example's lab nodes by default).
+PEERING_NODES ?= [{"name": "node1", "ip": "10.200.20.105"}, {"name": "node2", "ip": "10.200.20.106"}]
+render: install ## write each switch's part and its removal for review into RENDER_DIR (no device, no cluster; INVENTORY, PEERING_NODES)
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/render.yml -e render_dir=$(abspath $(RENDER_DIR)) \
+	  -e '{"preflight_peering_nodes": $(PEERING_NODES)}'
+	@ls -l $(RENDER_DIR)
 
 LAB_API_STATE ?= $(BUILD)/kubeapi
 lab-api: install ## serve only the lab's emulated Kubernetes API on 127.0.0.1 (Ctrl-C stops it)

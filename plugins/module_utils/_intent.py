@@ -26,6 +26,7 @@ from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as ne
 from ansible_collections.flatnet.kube.plugins.module_utils import _selector as selector
 from ansible_collections.flatnet.kube.plugins.module_utils import _reconcile_intent as discovered
 from ansible_collections.flatnet.kube.plugins.module_utils import _schema as schema
+from ansible_collections.flatnet.kube.plugins.module_utils import _switch as switch_model
 from ansible_collections.flatnet.kube.plugins.module_utils import _text as text
 
 ENCAPSULATION_MODES = ["Never", "Always", "CrossSubnet"]
@@ -452,7 +453,8 @@ def _service_ranges(cluster: Mapping[str, Any], key: str) -> List[str]:
     return [str(netmath.parse_cidr(cidr)) for cidr in cluster.get(key) or []]
 
 
-def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = None,
+               peering_nodes: Sequence[Mapping[str, Any]] = ()) -> Dict[str, Any]:
     """Derive the plan from an intent that check_intent found no problem in.
 
     With facts from cluster_network_info, the plan also holds the nodes, the
@@ -469,6 +471,7 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
     office_networks = netmath.summarise(office["networks"])
     as_number = netmath.asn_plain(cluster["as_number"])
     routes = netmath.summarise(pod_cidrs + advertised_services)
+    accept = _accept_prefixes(pod_cidrs + advertised_services)
     return {
         "cluster": {
             "name": cluster.get("name", "cluster"),
@@ -483,11 +486,14 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
             "service_loadbalancer_ips": loadbalancer_ips,
             "domain": cluster.get("domain", "cluster.local"),
             "peer_selector": selector.to_calico(cluster["peer_selector"]),
-            **discovered.cluster_plan(intent, facts),
+            **discovered.cluster_plan(intent, facts, peering_nodes),
         },
         "fabric": {
             "switches": [_switch_plan(switch) for switch in fabric["switches"]],
-            "accept_prefixes": _accept_prefixes(pod_cidrs + advertised_services),
+            "accept_prefixes": accept,
+            "prefix_lists": switch_model.prefix_lists(accept),
+            "route_map_out": {"name": switch_model.ROUTE_MAP_OUT, "action": "deny", "seq": 10},
+            "peer_group": switch_model.PEER_GROUP,
             # FRR keeps at most 80 characters of a neighbor's description.
             "peer_group_description": ("%s nodes (%s)" % (cluster.get("name", "cluster"), selector.to_calico(cluster["peer_selector"])))[:80],
             "max_prefix": _max_prefix(pools, advertised_services),
@@ -543,8 +549,36 @@ def check_raw(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] =
     return normalised, structural + [problem for problem in rules if not _beneath(problem, paths)]
 
 
+def peering_node_problems(nodes: Any, facts: Optional[Mapping[str, Any]], name: str = "preflight_peering_nodes") -> List[str]:
+    """The peering nodes given for a plan without a cluster: each a host name and an IP address; not with facts."""
+    if not nodes:
+        return []
+    if facts:
+        return ["%s: the peering nodes are read from the cluster; give them only for a plan made without one "
+                "(preflight_discover: false)." % name]
+    if not isinstance(nodes, list):
+        return ["%s: a list of {name, ip} is expected, not %s." % (name, type(nodes).__name__)]
+    problems = []
+    for index, node in enumerate(nodes):
+        where = "%s[%d]" % (name, index)
+        if not isinstance(node, dict) or set(node) != {"name", "ip"}:
+            problems.append("%s: %s must be a mapping of exactly name and ip, e.g. {name: node2, ip: 10.200.20.105}."
+                            % (where, text.shown(node)))
+            continue
+        problem = text.host_name_problem(node["name"], where + ".name")
+        if problem:
+            problems.append(problem)
+        problems += text.one_line_problems(node["ip"], where + ".ip")
+        try:
+            netmath.parse_address(node["ip"], name=where + ".ip")
+        except FlatnetError as error:
+            problems.append(str(error))
+    return problems
+
+
 def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts: Optional[Mapping[str, Any]] = None,
-                switch_hosts: Optional[Sequence[str]] = None, raw: bool = False) -> Dict[str, Any]:
+                switch_hosts: Optional[Sequence[str]] = None, raw: bool = False,
+                peering_nodes: Sequence[Mapping[str, Any]] = ()) -> Dict[str, Any]:
     """Check the intent (and, given cluster facts, hold it against them); return the plan or raise IntentError.
 
     With ``raw``, the intent is as the inventory holds it, and its structure is checked here (check_raw); otherwise it
@@ -554,12 +588,13 @@ def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts:
         intent, problems = check_raw(intent, switch_hosts)
     else:
         problems = check_intent(intent, switch_hosts)
-    problems = check_variables(variables) + problems
+    problems = check_variables(variables) + problems + peering_node_problems(peering_nodes, facts)
     if facts and not problems:
         problems = discovered.check_against_cluster(intent, facts)
     if problems:
         raise IntentError(problems)
-    return build_plan(intent, facts)
+    given = [{"name": node["name"], "ip": str(netmath.parse_address(node["ip"]))} for node in peering_nodes or ()]
+    return build_plan(intent, facts, given)
 
 
 def module_argument_spec() -> Dict[str, Any]:
@@ -569,4 +604,5 @@ def module_argument_spec() -> Dict[str, Any]:
     spec["variables"] = {"type": "list", "elements": "str", "default": []}
     spec["cluster_facts"] = {"type": "dict"}
     spec["switch_hosts"] = {"type": "list", "elements": "str"}
+    spec["peering_nodes"] = {"type": "list", "elements": "raw", "default": []}
     return spec

@@ -13,7 +13,7 @@ plan: the nodes, the peering nodes and the DNS Service address.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _calico as calico
 from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
@@ -90,11 +90,14 @@ def check_against_cluster(intent: Mapping[str, Any], facts: Mapping[str, Any]) -
             + _node_problems(intent, facts, peer_selector))
 
 
-def cluster_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
-    """The discovered part of the plan (empty values when nothing was discovered)."""
+def cluster_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]],
+                 peering_nodes: Sequence[Mapping[str, Any]] = ()) -> Dict[str, Any]:
+    """The discovered part of the plan (empty values when nothing was discovered; then the peering nodes given, for a
+    plan made without a cluster to read, such as a configuration rendered for review)."""
     cluster = intent["flatnet_cluster"]
     if not facts:
-        return {"discovered": False, "api_group": None, "nodes": [], "peering_nodes": [], "blocks_by_node": {},
+        return {"discovered": False, "api_group": None, "nodes": [], "blocks_by_node": {},
+                "peering_nodes": [{"name": node["name"], "ip": node["ip"]} for node in peering_nodes],
                 "dns_service_ip": cluster.get("dns_service_ip")}
     peer_selector = selector.to_calico(cluster["peer_selector"])
     nodes = [{"name": node["name"], "ip": node.get("internal_ip"), "peering": selector.matches(peer_selector, node.get("labels") or {})}

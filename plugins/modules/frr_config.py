@@ -85,9 +85,8 @@ options:
 EXAMPLES = r"""
 - name: Apply the BGP part rendered for this switch
   flatnet.kube.frr_config:
-    config: "{{ lookup('ansible.builtin.template', 'frr/bgp.conf.j2') }}"
+    config: "{{ preflight_plan | flatnet.kube.switch_model(inventory_hostname, switch_options, bgp_password) | flatnet.kube.switch_config('frr') }}"
     secrets: "{{ [bgp_password] if bgp_password else [] }}"
-  no_log: false
 """
 
 RETURN = r"""

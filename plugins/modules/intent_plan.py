@@ -308,6 +308,15 @@ options:
       (pool CIDRs and block sizes, overlaps with other pools, the cluster domain, the DNS Service address, a peer
       selector that matches no node), and the plan gains the nodes, the peering nodes and the DNS Service address.
     type: dict
+  peering_nodes:
+    description:
+      - For a plan made without a cluster to read (no O(cluster_facts)), such as a switch configuration rendered for
+        review, the nodes that peer with the switches, each a mapping of C(name) and C(ip). They become the plan's
+        C(cluster.peering_nodes). Refused together with O(cluster_facts), which gives them from the cluster.
+      - Messages name them C(preflight_peering_nodes), the variable of the preflight role that passes them.
+    type: list
+    elements: raw
+    default: []
   switch_hosts:
     description:
       - The inventory hosts that M(flatnet.kube.frr_config) and the switch_bgp role will configure (the C(switches)
@@ -374,13 +383,26 @@ plan:
         pod_cidrs: [10.233.64.0/18]
         service_cluster_ips: [10.233.0.0/18]
     fabric:
-      description: The switches with plain ASNs, and the prefixes their inbound filter accepts (each range up to /32 or /128).
+      description:
+        - The switches with plain ASNs, and the prefixes their inbound filter accepts (each range up to /32 or /128).
+        - C(prefix_lists) gives each address family's inbound prefix list with its name and sequence numbers,
+          C(route_map_out) the outbound deny, and C(peer_group) the peer group's name, for every platform's renderer.
       type: dict
       returned: success
       sample:
         accept_prefixes:
           - {prefix: 10.233.0.0/18, family: 4, ge: 18, le: 32}
           - {prefix: 10.233.64.0/18, family: 4, ge: 18, le: 32}
+        prefix_lists:
+          - family: 4
+            afi: ipv4
+            prefix_list:
+              name: FLATNET-IN
+              entries:
+                - {seq: 10, action: permit, prefix: 10.233.0.0/18, prefixlen: 18, ge: 18, le: 32}
+                - {seq: 20, action: permit, prefix: 10.233.64.0/18, prefixlen: 18, ge: 18, le: 32}
+        route_map_out: {name: FLATNET-OUT, action: deny, seq: 10}
+        peer_group: FLATNET
     office:
       description: The office networks, the summarised routes for the gateways, and the reverse DNS zones to forward.
       type: dict
@@ -410,7 +432,8 @@ def main() -> None:
         # given as a mapping) in every output, as no_log would.
         module.no_log_values.update(secret_values(intent))
     try:
-        plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"], module.params["switch_hosts"], raw=raw)
+        plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"], module.params["switch_hosts"], raw=raw,
+                           peering_nodes=module.params["peering_nodes"])
     except IntentError as error:
         module.fail_json(msg=str(error), problems=error.problems)
     module.exit_json(changed=False, plan=plan)

@@ -28,6 +28,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 INVENTORY = os.path.join(ROOT, "inventory", "example")
 PREFIX = "fp-"
 NAME = "web.default.svc.cluster.local"
+# The switch password after the rotation test.
+ROTATED = "rotation-two-c91d"
 
 
 @pytest.fixture(name="lab", scope="module")
@@ -274,7 +276,7 @@ def test_the_switchs_own_configuration_and_uplink_stay_through_site_and_check(la
 
 
 def test_a_password_rotation_converges_and_no_output_shows_a_secret(lab, run_playbook, tmp_path):
-    secrets = dict(lab["office_secrets"], one="rotation-one-7f3a", two="rotation-two-c91d")
+    secrets = dict(lab["office_secrets"], one="rotation-one-7f3a", two=ROTATED)
     outputs = []
     for edit in (_password(secrets["one"]), _password(secrets["two"])):
         done = _site(run_playbook, lab, edit, args=["-vvv", "--diff"])
@@ -359,6 +361,39 @@ def test_an_as_the_switch_does_not_run_fails_before_anything_changes(lab, run_pl
     _office_lines_and_uplink_are_as_they_were(lab)
 
 
+def test_render_writes_what_site_applies_and_a_removal_of_flatnets_lines_only(lab, run_playbook, tmp_path):
+    # The peering nodes as the cluster has them, read with the official client: what a team without cluster access
+    # would be told.
+    nodes = k8s.CoreV1Api(lab["api"]).list_node(label_selector="node-role.kubernetes.io/ingress=ingress").items
+    peering = [{"name": node.metadata.name, "ip": next(address.address for address in node.status.addresses if address.type == "InternalIP")}
+               for node in nodes]
+    out = tmp_path / "render"
+    # The example inventory alone: no lab inventory, no kubeconfig, so nothing can be contacted.
+    done = run_playbook("render.yml", _password(ROTATED), args=["-e", json.dumps({"render_dir": str(out), "preflight_peering_nodes": peering})])
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert ROTATED not in done.stdout + done.stderr
+    change, removal = out / "switch1.frr.conf", out / "switch1.frr.removal.conf"
+    assert sorted(os.listdir(out)) == [removal.name, change.name]
+    assert all(os.stat(path).st_mode & 0o777 == 0o600 for path in (change, removal))
+    assert change.read_text(encoding="utf-8").startswith("! flatnet.kube: flatnet's part for switch1 (frr, AS 65200)\n")
+
+    # What the network team would do by hand: vtysh -f with each file, on the switch as site.yml left it.
+    def apply(path) -> None:
+        applied = subprocess.run(["vtysh", "-N", lab["record"]["switch"]["pathspace"], "-f", str(path)], capture_output=True, text=True,
+                                 timeout=60, check=False)
+        assert applied.returncode == 0, applied.stdout + applied.stderr
+
+    before = _running(lab["record"])
+    apply(removal)
+    removed = _running(lab["record"])
+    assert not [line for line in removed if "FLATNET" in line]
+    assert _kept_in_order(lab["switch_start"], removed) == [] and [line for line in removed if line not in lab["switch_start"]] == ["  maximum-paths 8"]
+    apply(change)
+    # The reviewed change gives back exactly what site.yml applied.
+    assert _running(lab["record"]) == before
+    _office_lines_and_uplink_are_as_they_were(lab)
+
+
 def test_removal_takes_out_flatnets_lines_only(lab, collections_path):
     ansible = os.path.join(os.path.dirname(sys.executable), "ansible")
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"))
@@ -371,3 +406,7 @@ def test_removal_takes_out_flatnets_lines_only(lab, collections_path):
     # The switch's own lines, and the one instance setting flatnet set (maximum-paths stays the instance's own).
     assert _kept_in_order(lab["switch_start"], now) == [] and [line for line in now if line not in lab["switch_start"]] == ["  maximum-paths 8"]
     _office_lines_and_uplink_are_as_they_were(lab)
+    session, start = _uplink(lab["record"]), lab["uplink_start"]
+    print("uplink session: up %.1f s before the first run, %.1f s after removal; established %d time(s), dropped %d"
+          % (start["bgpTimerUpMsec"] / 1000, session["bgpTimerUpMsec"] / 1000, session["connectionsEstablished"],
+             session["connectionsDropped"]))

@@ -161,6 +161,12 @@ def test_seed_plan_is_exact(seed):
                 {"prefix": "10.233.0.0/18", "family": 4, "ge": 18, "le": 32},
                 {"prefix": "10.233.64.0/18", "family": 4, "ge": 18, "le": 32},
             ],
+            # The same as every platform's inbound list: its name, and a sequence number per entry.
+            "prefix_lists": [{"family": 4, "afi": "ipv4", "prefix_list": {"name": "FLATNET-IN", "entries": [
+                {"seq": 10, "action": "permit", "prefix": "10.233.0.0/18", "prefixlen": 18, "ge": 18, "le": 32},
+                {"seq": 20, "action": "permit", "prefix": "10.233.64.0/18", "prefixlen": 18, "ge": 18, "le": 32}]}}],
+            "route_map_out": {"name": "FLATNET-OUT", "action": "deny", "seq": 10},
+            "peer_group": "FLATNET",
             # 64 blocks twice, one Service range with room for 64 /32s, 16 spare.
             "max_prefix": 2 * 64 + 64 + 16,
             # The switch's description of the peer group: at most 80 characters, as FRR keeps them.
@@ -999,6 +1005,7 @@ def test_module_argument_spec_is_the_intent_without_prefix():
     assert spec.pop("variables") == {"type": "list", "elements": "str", "default": []}
     assert spec.pop("cluster_facts") == {"type": "dict"}
     assert spec.pop("switch_hosts") == {"type": "list", "elements": "str"}
+    assert spec.pop("peering_nodes") == {"type": "list", "elements": "raw", "default": []}
     assert spec.pop("intent") == {"type": "raw"}
     assert spec == {name[len("flatnet_"):]: dict(option, required=False) for name, option in INTENT_SPEC.items()}
 
@@ -1029,3 +1036,27 @@ def test_schema_comparison_detects_drift(path, change, fragment):
     drifted = _mutated(INTENT_SPEC, path, change)
     differences = schema_differences(documented_intent(), as_documented(drifted), "suboptions", no_log=False)
     assert differences and any(fragment in difference for difference in differences), differences
+
+
+def test_peering_nodes_given_for_a_plan_without_a_cluster(seed):
+    plan = plan_intent(seed, peering_nodes=[{"name": "node2", "ip": "10.200.20.105"}])
+    assert plan["cluster"]["peering_nodes"] == [{"name": "node2", "ip": "10.200.20.105"}] and not plan["cluster"]["discovered"]
+
+
+@pytest.mark.parametrize("nodes, expected", [
+    ([{"name": "node2", "ip": "10.200.20.999"}], "preflight_peering_nodes[0].ip: '10.200.20.999' is not an IP address"),
+    ([{"name": "node2\n", "ip": "10.200.20.105"}], "preflight_peering_nodes[0].name: 'node2\\n' is not a host name"),
+    ([{"name": "node2", "ip": "10.200.20.105\nexit"}], "preflight_peering_nodes[0].ip: '10.200.20.105\\nexit' holds the control character"),
+    ([{"name": "node2"}], "preflight_peering_nodes[0]: {'name': 'node2'} must be a mapping of exactly name and ip"),
+    ("node2", "preflight_peering_nodes: a list of {name, ip} is expected, not str"),
+])
+def test_bad_peering_nodes_are_refused_with_their_path(seed, nodes, expected):
+    with pytest.raises(IntentError) as caught:
+        plan_intent(seed, peering_nodes=nodes)
+    assert any(problem.startswith(expected) for problem in caught.value.problems), caught.value.problems
+
+
+def test_peering_nodes_are_not_given_with_a_cluster_to_read(seed):
+    with pytest.raises(IntentError) as caught:
+        plan_intent(seed, facts={"nodes": []}, peering_nodes=[{"name": "node2", "ip": "10.200.20.105"}])
+    assert caught.value.problems[0].startswith("preflight_peering_nodes: the peering nodes are read from the cluster")

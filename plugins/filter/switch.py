@@ -1,0 +1,22 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Jinja2 filters for the switch side: the model from the plan, and its rendering; the logic lives in module_utils._switch."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from ansible_collections.flatnet.kube.plugins.module_utils import _switch
+from ansible_collections.flatnet.kube.plugins.plugin_utils._filters import as_filter
+
+
+class FilterModule:
+    """Switch filters of flatnet.kube."""
+
+    def filters(self) -> Dict[str, Any]:
+        """Map filter names to functions."""
+        return {
+            "switch_model": as_filter("switch_model", _switch.model),
+            "switch_config": as_filter("switch_config", _switch.render),
+        }

@@ -1,0 +1,190 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The switch side as one model, and a pure renderer per platform.
+
+The model is what flatnet asks of every core switch, whatever its vendor:
+the FLATNET peer group toward the cluster (its remote AS, description,
+password, TTL security), its members (the peering nodes) or a listen range,
+an inbound prefix list per address family that accepts only the cluster's
+ranges (each pool prefix down to its host routes, and the Service ranges),
+an outbound deny (the switch announces nothing to the nodes), the
+maximum-prefix, and the instance-wide settings that the user asked for
+(router-id, graceful restart, ECMP). It is built from the plan and the role's
+options; every name, sequence number and limit comes from the plan. A
+renderer only writes the model in its platform's form.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Mapping, Optional
+
+from ansible_collections.flatnet.kube.plugins.module_utils import _text
+from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
+
+PEER_GROUP = "FLATNET"
+ROUTE_MAP_OUT = "FLATNET-OUT"
+_AFI = {4: "ipv4", 6: "ipv6"}
+
+
+def _switch(plan: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    for switch in plan["fabric"]["switches"]:
+        if switch["name"] == name:
+            return switch
+    raise FlatnetError("%s is not a switch of the plan (flatnet_fabric.switches: %s)"
+                       % (_text.shown(name), ", ".join(switch["name"] for switch in plan["fabric"]["switches"]) or "none"))
+
+
+def prefix_lists(accept_prefixes: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
+    """The inbound prefix list of each address family, with its name and sequence numbers (for the plan)."""
+    families = []
+    for family in (4, 6):
+        entries = [entry for entry in accept_prefixes if entry["family"] == family]
+        if entries:
+            families.append({
+                "family": family,
+                "afi": _AFI[family],
+                "prefix_list": {
+                    "name": "FLATNET-IN" if family == 4 else "FLATNET-IN6",
+                    "entries": [{"seq": index * 10, "action": "permit", "prefix": entry["prefix"],
+                                 "prefixlen": int(entry["prefix"].split("/")[1]), "ge": entry["ge"], "le": entry["le"]}
+                                for index, entry in enumerate(entries, start=1)],
+                },
+            })
+    return families
+
+
+def model(plan: Mapping[str, Any], name: str, options: Mapping[str, Any], password: Optional[str] = None) -> Dict[str, Any]:
+    """The switch ``name``'s part, from the plan and switch_bgp's options (``neighbor_mode``, ``listen_range``,
+    ``maximum_prefix``, ``maximum_paths``, ``graceful_restart``, ``ttl_security``, ``router_id``).
+
+    ``maximum_paths`` None and ``graceful_restart`` False leave the switch's own setting; an empty ``router_id``
+    leaves the switch's own router-id.
+    """
+    switch = _switch(plan, name)
+    cluster = plan["cluster"]
+    ibgp = switch["session_type"] == "ibgp"
+    if options["neighbor_mode"] == "listen_range":
+        neighbors: List[str] = []
+        listen_range: Optional[str] = options["listen_range"]
+    else:
+        neighbors, listen_range = [node["ip"] for node in cluster.get("peering_nodes") or []], None
+    families = [dict(prefix_list, maximum_prefix=int(options["maximum_prefix"])) for prefix_list in plan["fabric"]["prefix_lists"]]
+    return {
+        "name": switch["name"],
+        "platform": switch["platform"],
+        "as_number": switch["as_number"],
+        "as_dot": switch["as_dot"],
+        "router_id": options.get("router_id") or None,
+        "graceful_restart": bool(options.get("graceful_restart")),
+        "maximum_paths": None if options.get("maximum_paths") is None else int(options["maximum_paths"]),
+        "peer_group": {
+            "name": plan["fabric"]["peer_group"],
+            "session_type": switch["session_type"],
+            # iBGP: the same AS on both ends; eBGP: the cluster's.
+            "remote_as": switch["as_number"] if ibgp else cluster["as_number"],
+            "remote_as_dot": switch["as_dot"] if ibgp else cluster["as_dot"],
+            "description": plan["fabric"]["peer_group_description"],
+            "password": password or None,
+            "ttl_security_hops": 1 if options.get("ttl_security") else None,
+        },
+        "neighbors": neighbors,
+        "listen_range": listen_range,
+        "families": families,
+        "route_map_out": dict(plan["fabric"]["route_map_out"]),
+    }
+
+
+def render_frr(part: Mapping[str, Any]) -> str:
+    """The model as FRR's configuration: flatnet's part, for frr_config to compose into the running configuration."""
+    group = part["peer_group"]
+    name = group["name"]
+    lines = ["frr defaults traditional", "!"]
+    for family in part["families"]:
+        keyword = "ip" if family["family"] == 4 else "ipv6"
+        prefix_list = family["prefix_list"]
+        for entry in prefix_list["entries"]:
+            lines.append("%s prefix-list %s seq %d %s %s%s le %d" % (
+                keyword, prefix_list["name"], entry["seq"], entry["action"], entry["prefix"],
+                " ge %d" % entry["ge"] if entry["ge"] > entry["prefixlen"] else "", entry["le"]))
+        lines.append("!")
+    out = part["route_map_out"]
+    lines += ["route-map %s %s %d" % (out["name"], out["action"], out["seq"]), "exit", "!", "router bgp %d" % part["as_number"]]
+    if part["router_id"]:
+        lines.append(" bgp router-id %s" % part["router_id"])
+    if part["graceful_restart"]:
+        lines.append(" bgp graceful-restart")
+    lines += [" neighbor %s peer-group" % name,
+              " neighbor %s remote-as %s" % (name, "internal" if group["session_type"] == "ibgp" else group["remote_as"]),
+              " neighbor %s description %s" % (name, group["description"])]
+    if group["password"]:
+        lines.append(" neighbor %s password %s" % (name, group["password"]))
+    if group["ttl_security_hops"]:
+        lines.append(" neighbor %s ttl-security hops %d" % (name, group["ttl_security_hops"]))
+    if part["listen_range"]:
+        lines.append(" bgp listen range %s peer-group %s" % (part["listen_range"], name))
+    lines += [" neighbor %s peer-group %s" % (address, name) for address in part["neighbors"]]
+    lines.append(" !")
+    for family in part["families"]:
+        lines.append(" address-family %s unicast" % family["afi"])
+        if family["family"] != 4:
+            # FRR activates IPv4 unicast for a neighbor by default, every other family only when asked.
+            lines.append("  neighbor %s activate" % name)
+        lines += ["  neighbor %s prefix-list %s in" % (name, family["prefix_list"]["name"]),
+                  "  neighbor %s route-map %s out" % (name, out["name"]),
+                  "  neighbor %s maximum-prefix %d" % (name, family["maximum_prefix"])]
+        if part["maximum_paths"] is not None:
+            lines.append("  maximum-paths %s%d" % ("ibgp " if group["session_type"] == "ibgp" else "", part["maximum_paths"]))
+        lines.append(" exit-address-family")
+    lines += ["exit", "!"]
+    return "\n".join(lines) + "\n"
+
+
+def removal_frr(part: Mapping[str, Any]) -> str:
+    """FRR commands that take flatnet's part out again and leave every other line, in vtysh's configuration mode.
+
+    The peer group's members go first (they use the lists), then the group, then its lists and route map. The
+    instance settings (router-id, graceful restart, maximum-paths) stay: after the change they are the instance's own.
+    """
+    name = part["peer_group"]["name"]
+    lines = ["router bgp %d" % part["as_number"]]
+    if part["listen_range"]:
+        lines.append(" no bgp listen range %s peer-group %s" % (part["listen_range"], name))
+    lines += [" no neighbor %s" % address for address in part["neighbors"]]
+    lines += [" no neighbor %s peer-group" % name, "exit", "no route-map %s" % part["route_map_out"]["name"]]
+    lines += ["no %s prefix-list %s" % ("ip" if family["family"] == 4 else "ipv6", family["prefix_list"]["name"]) for family in part["families"]]
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"frr": render_frr}
+REMOVALS = {"frr": removal_frr}
+
+
+COMMENT = {"frr": "!"}
+
+
+def header(part: Mapping[str, Any], platform: str, removal: bool) -> str:
+    """Comment lines for a file a network team reviews: which switch, what it does, and the values it came from."""
+    group = part["peer_group"]
+    lines = [
+        "flatnet.kube: %s for %s (%s, AS %s)" % ("the removal of flatnet's part" if removal else "flatnet's part",
+                                                 part["name"], platform, part["as_dot"]),
+        "peer group %s: %s, remote AS %s" % (group["name"], group["session_type"], group["remote_as_dot"]),
+        "peers: %s" % ("listen range %s" % part["listen_range"] if part["listen_range"] else ", ".join(part["neighbors"]) or "none"),
+    ]
+    for family in part["families"]:
+        lines.append("%s accepted (each to its host routes): %s; maximum-prefix %d" % (
+            family["afi"], ", ".join(entry["prefix"] for entry in family["prefix_list"]["entries"]), family["maximum_prefix"]))
+    lines.append("announced to the cluster: nothing (%s)" % part["route_map_out"]["name"])
+    if group["password"] and not removal:
+        lines.append("this file holds the session's password: keep it private")
+    return "".join("%s %s\n" % (COMMENT[platform], line) for line in lines)
+
+
+def render(part: Mapping[str, Any], platform: str, removal: bool = False, with_header: bool = False) -> str:
+    """The model in ``platform``'s form: flatnet's part, or with ``removal`` the commands that take it out; with
+    ``with_header``, comment lines that say what it is and the values it came from come first."""
+    renderers = REMOVALS if removal else RENDERERS
+    if platform not in renderers:
+        raise FlatnetError("no renderer for the switch platform %s; the supported ones are %s" % (_text.shown(platform), ", ".join(sorted(renderers))))
+    return (header(part, platform, removal) if with_header else "") + renderers[platform](part)
