@@ -19,10 +19,12 @@ rest of every line after a secret-bearing word is masked.
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import os
 import re
 import tempfile
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
@@ -331,9 +333,50 @@ class Frr:
         """Apply the file with frr-reload.py."""
         self._check(self._reload("--reload", path), "frr-reload.py --reload")
 
+    def summary(self) -> Dict[str, Any]:
+        """FRR's `show bgp summary json`: the default instance's peers per address family."""
+        text = self._check(self._vtysh("-c", "show bgp summary json"), "reading FRR's BGP summary")
+        try:
+            shown = json.loads(text or "{}")
+        except ValueError as error:
+            raise FlatnetError("FRR's BGP summary is not JSON: %s" % error) from None
+        return shown if isinstance(shown, dict) else {}
+
     def save(self) -> None:
         """Write the running configuration to FRR's startup file, so it survives a restart."""
         self._check(self._vtysh("-c", "write memory"), "saving FRR's configuration (write memory)")
+
+
+def sessions(running: str, summary: Mapping[str, Any]) -> List[Dict[str, Any]]:
+    """flatnet's BGP sessions: each member of the FLATNET peer group (or peer of its listen range) in each address
+    family of the summary, with its state, the prefixes it sent the switch, and how long it has been up."""
+    instance = next((_instance(block) for block in blocks(running) if DEFAULT_INSTANCE.fullmatch(block[0])), None)
+    if instance is None:
+        return []
+    members = _members(instance.lines)
+    ranges = [ipaddress.ip_network(line.split()[3], strict=False) for line in instance.lines if _LISTEN.fullmatch(line)]
+
+    def ours(address: str) -> bool:
+        if address in members:
+            return True
+        try:
+            return any(ipaddress.ip_address(address) in network for network in ranges)
+        except ValueError:
+            return False
+
+    found = []
+    for family, table in sorted(summary.items()):
+        peers = table.get("peers") if isinstance(table, dict) else None
+        for address, peer in sorted((peers or {}).items()):
+            if ours(address):
+                session = {"neighbor": address, "family": family, "state": peer.get("state"), "remote_as": peer.get("remoteAs"),
+                           "prefixes_received": peer.get("pfxRcd"), "uptime": peer.get("peerUptime"),
+                           "established": peer.get("state") == "Established"}
+                session["row"] = "%s %s: %s, %s prefixes received, up %s" % (
+                    address, family, session["state"], "no" if session["prefixes_received"] is None else session["prefixes_received"],
+                    session["uptime"] if session["established"] else "never" if session["uptime"] in (None, "never") else "-")
+                found.append(session)
+    return found
 
 
 def _temp(content: str) -> str:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from typing import List, Optional, Sequence, Tuple
 
 import pytest
@@ -333,3 +335,26 @@ def test_setting_changes_name_each_instance_wide_setting_with_its_old_value():
                                                     "bgp graceful-restart (was: not set)", "maximum-paths 8 (was: maximum-paths 4)"]
     assert frr.setting_changes(frr.compose(OFFICE, MANAGED), MANAGED) == []  # already set: nothing to say
     assert frr.setting_changes("frr defaults traditional\n", MANAGED) == []  # a new instance is all flatnet's
+
+
+def _summary():
+    # Recorded from FRR 8.4 in the lab (show bgp summary json); the second node's session edited to one that is not up.
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden", "frr", "show-bgp-summary.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def test_sessions_are_the_peer_groups_members_only_with_their_state():
+    running = frr.compose(OFFICE.replace("192.168.1.1", "10.200.22.2"), MANAGED)
+    sessions = frr.sessions(running, _summary())
+    assert [(row["neighbor"], row["state"], row["prefixes_received"], row["established"]) for row in sessions] == [
+        ("10.200.20.105", "Established", 8, True), ("10.200.20.106", "Active", None, False)]
+    assert sessions[0]["row"] == "10.200.20.105 ipv4Unicast: Established, 8 prefixes received, up 00:00:52"
+    assert sessions[1]["row"] == "10.200.20.106 ipv4Unicast: Active, no prefixes received, up never"
+
+
+def test_sessions_of_a_listen_range_and_of_a_switch_without_flatnet():
+    listening = MANAGED.replace(" neighbor 10.200.20.105 peer-group FLATNET\n neighbor 10.200.20.106 peer-group FLATNET\n",
+                                " bgp listen range 10.200.20.0/24 peer-group FLATNET\n")
+    running = frr.compose(OFFICE.replace("192.168.1.1", "10.200.22.2"), listening)
+    assert [row["neighbor"] for row in frr.sessions(running, _summary())] == ["10.200.20.105", "10.200.20.106"]
+    assert frr.sessions(OFFICE, _summary()) == []
