@@ -373,7 +373,7 @@ def test_render_writes_what_site_applies_and_a_removal_of_flatnets_lines_only(la
     assert done.returncode == 0, done.stdout[-3000:]
     assert ROTATED not in done.stdout + done.stderr
     change, removal = out / "switch1.frr.conf", out / "switch1.frr.removal.conf"
-    assert sorted(os.listdir(out)) == [removal.name, change.name]
+    assert sorted(os.listdir(out)) == [change.name, removal.name]
     assert all(os.stat(path).st_mode & 0o777 == 0o600 for path in (change, removal))
     assert change.read_text(encoding="utf-8").startswith("! flatnet.kube: flatnet's part for switch1 (frr, AS 65200)\n")
 
