@@ -26,30 +26,24 @@ def _full(pattern: str) -> Callable[[str], bool]:
     return lambda value: compiled.fullmatch(value) is not None
 
 
-def _address(value: str) -> bool:
-    try:
-        ipaddress.ip_address(value)
-    except ValueError:
-        return False
-    return True
+def _parses(parse: Callable[[str], Any]) -> Callable[[str], bool]:
+    """A test that holds when ``parse`` takes the value without a ValueError."""
+    def test(value: str) -> bool:
+        try:
+            parse(value)
+        except ValueError:
+            return False
+        return True
+    return test
 
 
-def _ipv4(value: str) -> bool:
-    try:
-        ipaddress.IPv4Address(value)
-    except ValueError:
-        return False
-    return True
+_address = _parses(ipaddress.ip_address)
+_ipv4 = _parses(ipaddress.IPv4Address)
+_network = _parses(lambda value: ipaddress.ip_network(value, strict=True))
 
 
 def _cidr(value: str) -> bool:
-    if "/" not in value:
-        return False
-    try:
-        ipaddress.ip_network(value, strict=True)
-    except ValueError:
-        return False
-    return True
+    return "/" in value and _network(value)
 
 
 def _route_protocol(value: str) -> bool:
