@@ -372,9 +372,13 @@ def sessions(running: str, summary: Mapping[str, Any]) -> List[Dict[str, Any]]:
                 session = {"neighbor": address, "family": family, "state": peer.get("state"), "remote_as": peer.get("remoteAs"),
                            "prefixes_received": peer.get("pfxRcd"), "uptime": peer.get("peerUptime"),
                            "established": peer.get("state") == "Established"}
-                session["row"] = "%s %s: %s, %s prefixes received, up %s" % (
-                    address, family, session["state"], "no" if session["prefixes_received"] is None else session["prefixes_received"],
-                    session["uptime"] if session["established"] else "never" if session["uptime"] in (None, "never") else "-")
+                if session["established"]:
+                    up = session["uptime"]
+                else:
+                    # A session that is down shows the time since it went down, or "never"; neither is an uptime.
+                    up = "never" if session["uptime"] in (None, "never") else "-"
+                received = "no" if session["prefixes_received"] is None else session["prefixes_received"]
+                session["row"] = "%s %s: %s, %s prefixes received, up %s" % (address, family, session["state"], received, up)
                 found.append(session)
     return found
 

@@ -491,9 +491,7 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
         "fabric": {
             "switches": [_switch_plan(switch) for switch in fabric["switches"]],
             "accept_prefixes": accept,
-            "prefix_lists": switch_model.prefix_lists(accept),
-            "route_map_out": {"name": switch_model.ROUTE_MAP_OUT, "action": "deny", "seq": 10},
-            "peer_group": switch_model.PEER_GROUP,
+            **switch_model.plan_part(accept),
             # FRR keeps at most 80 characters of a neighbor's description.
             "peer_group_description": ("%s nodes (%s)" % (cluster.get("name", "cluster"), selector.to_calico(cluster["peer_selector"])))[:80],
             "max_prefix": _max_prefix(pools, advertised_services),

@@ -17,7 +17,7 @@ renderer only writes the model in its platform's form.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _text
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
@@ -35,8 +35,14 @@ def _switch(plan: Mapping[str, Any], name: str) -> Mapping[str, Any]:
                        % (_text.shown(name), ", ".join(switch["name"] for switch in plan["fabric"]["switches"]) or "none"))
 
 
-def prefix_lists(accept_prefixes: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
-    """The inbound prefix list of each address family, with its name and sequence numbers (for the plan)."""
+def plan_part(accept_prefixes: List[Mapping[str, Any]]) -> Dict[str, Any]:
+    """The switch side's names, sequence numbers and policies, for the plan's ``fabric``: the inbound prefix list of
+    each address family, the outbound deny, and the peer group's name."""
+    return {"prefix_lists": _prefix_lists(accept_prefixes), "route_map_out": {"name": ROUTE_MAP_OUT, "action": "deny", "seq": 10},
+            "peer_group": PEER_GROUP}
+
+
+def _prefix_lists(accept_prefixes: List[Mapping[str, Any]]) -> List[Dict[str, Any]]:
     families = []
     for family in (4, 6):
         entries = [entry for entry in accept_prefixes if entry["family"] == family]
@@ -156,11 +162,15 @@ def removal_frr(part: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-RENDERERS = {"frr": render_frr}
-REMOVALS = {"frr": removal_frr}
+class Platform(NamedTuple):
+    """How a platform writes the model: its part, the removal of its part, and how its comment lines start."""
+
+    render: Callable[[Mapping[str, Any]], str]
+    removal: Callable[[Mapping[str, Any]], str]
+    comment: str
 
 
-COMMENT = {"frr": "!"}
+PLATFORMS = {"frr": Platform(render_frr, removal_frr, "!")}
 
 
 def header(part: Mapping[str, Any], platform: str, removal: bool) -> str:
@@ -178,13 +188,13 @@ def header(part: Mapping[str, Any], platform: str, removal: bool) -> str:
     lines.append("announced to the cluster: nothing (%s)" % part["route_map_out"]["name"])
     if group["password"] and not removal:
         lines.append("this file holds the session's password: keep it private")
-    return "".join("%s %s\n" % (COMMENT[platform], line) for line in lines)
+    return "".join("%s %s\n" % (PLATFORMS[platform].comment, line) for line in lines)
 
 
 def render(part: Mapping[str, Any], platform: str, removal: bool = False, with_header: bool = False) -> str:
     """The model in ``platform``'s form: flatnet's part, or with ``removal`` the commands that take it out; with
     ``with_header``, comment lines that say what it is and the values it came from come first."""
-    renderers = REMOVALS if removal else RENDERERS
-    if platform not in renderers:
-        raise FlatnetError("no renderer for the switch platform %s; the supported ones are %s" % (_text.shown(platform), ", ".join(sorted(renderers))))
-    return (header(part, platform, removal) if with_header else "") + renderers[platform](part)
+    if platform not in PLATFORMS:
+        raise FlatnetError("no renderer for the switch platform %s; the supported ones are %s" % (_text.shown(platform), ", ".join(sorted(PLATFORMS))))
+    written = PLATFORMS[platform].removal(part) if removal else PLATFORMS[platform].render(part)
+    return (header(part, platform, removal) if with_header else "") + written
