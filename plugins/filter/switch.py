@@ -19,4 +19,6 @@ class FilterModule:
         return {
             "switch_model": as_filter("switch_model", _switch.model),
             "switch_config": as_filter("switch_config", _switch.render),
+            "switch_resources": as_filter("switch_resources", _switch.resources),
+            "switch_platform": as_filter("switch_platform", _switch.platform_facts),
         }

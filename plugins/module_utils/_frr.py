@@ -281,12 +281,17 @@ class Frr:
 
     Every command runs under ``timeout`` (coreutils), so a hung vtysh or frr-reload.py ends after ``timeout`` seconds.
     Outputs and errors are masked before they leave this class.
+
+    Where FRR runs in a container (SONiC's bgp container), ``command_prefix`` comes before every vtysh and
+    frr-reload.py command (``docker exec -i bgp``), and the configuration files are written into ``file_dir``, a
+    directory the container mounts, which its commands see as ``file_dir_inside``.
     """
 
     # pylint: disable-next=too-many-arguments,too-many-positional-arguments
     def __init__(self, run: Runner, pathspace: Optional[str] = None, vtysh: str = "vtysh",
                  reload_script: str = "/usr/lib/frr/frr-reload.py", python: str = "python3", timeout: int = 120,
-                 secrets: Sequence[str] = ()) -> None:
+                 secrets: Sequence[str] = (), command_prefix: Sequence[str] = (), file_dir: Optional[str] = None,
+                 file_dir_inside: Optional[str] = None) -> None:
         self.run = run
         self.pathspace = pathspace
         self.vtysh = vtysh
@@ -294,9 +299,20 @@ class Frr:
         self.python = python
         self.timeout = timeout
         self.secrets = list(secrets)
+        self.command_prefix = list(command_prefix)
+        self.file_dir = file_dir
+        self.file_dir_inside = file_dir_inside
 
     def _bounded(self, command: List[str]) -> List[str]:
-        return ["timeout", "--kill-after=10", str(self.timeout)] + command
+        return ["timeout", "--kill-after=10", str(self.timeout)] + self.command_prefix + command
+
+    def temp(self, content: str) -> str:
+        """A 0600 file with ``content`` for vtysh or frr-reload.py to read (in ``file_dir`` when given)."""
+        return _temp(content, self.file_dir)
+
+    def seen(self, path: str) -> str:
+        """``path`` as the prefixed commands see it."""
+        return os.path.join(self.file_dir_inside, os.path.basename(path)) if self.file_dir_inside else path
 
     def _vtysh(self, *args: str) -> List[str]:
         return self._bounded([self.vtysh] + (["-N", self.pathspace] if self.pathspace else []) + list(args))
@@ -307,7 +323,7 @@ class Frr:
             command += ["--pathspace", self.pathspace]
         if os.path.dirname(self.vtysh):
             command += ["--bindir", os.path.dirname(self.vtysh)]
-        return self._bounded(command + [path])
+        return self._bounded(command + [self.seen(path)])
 
     def _check(self, command: List[str], what: str) -> str:
         rc, out, err = self.run(command)
@@ -323,7 +339,7 @@ class Frr:
 
     def validate(self, path: str) -> None:
         """vtysh's own check of a configuration file (nothing is applied)."""
-        self._check(self._vtysh("-C", "-f", path), "FRR rejected the configuration (vtysh -C)")
+        self._check(self._vtysh("-C", "-f", self.seen(path)), "FRR rejected the configuration (vtysh -C)")
 
     def delta(self, path: str) -> Delta:
         """What frr-reload.py would change to reach the file."""
@@ -345,6 +361,12 @@ class Frr:
     def save(self) -> None:
         """Write the running configuration to FRR's startup file, so it survives a restart."""
         self._check(self._vtysh("-c", "write memory"), "saving FRR's configuration (write memory)")
+
+
+def container_options(params: Mapping[str, Any]) -> Dict[str, Any]:
+    """The Frr arguments of the modules' container options (the frr_container doc fragment)."""
+    return {"command_prefix": params.get("command_prefix") or (), "file_dir": params.get("file_dir"),
+            "file_dir_inside": params.get("file_dir_inside")}
 
 
 def sessions(running: str, summary: Mapping[str, Any]) -> List[Dict[str, Any]]:
@@ -383,9 +405,9 @@ def sessions(running: str, summary: Mapping[str, Any]) -> List[Dict[str, Any]]:
     return found
 
 
-def _temp(content: str) -> str:
+def _temp(content: str, directory: Optional[str] = None) -> str:
     # mkstemp makes the file 0600: it holds the switch's whole configuration, secrets included.
-    handle, path = tempfile.mkstemp(prefix="flatnet-frr-", suffix=".conf")
+    handle, path = tempfile.mkstemp(prefix="flatnet-frr-", suffix=".conf", dir=directory)
     with os.fdopen(handle, "w") as stream:
         stream.write(content)
     return path
@@ -403,7 +425,7 @@ def _reload_or_restore(frr: Frr, path: str, running: str) -> None:
         return
     except FlatnetError as failed:
         first = str(failed)
-    previous = _temp(_as_file(running))
+    previous = frr.temp(_as_file(running))
     try:
         frr.reload(previous)
     except FlatnetError as second:
@@ -426,7 +448,7 @@ def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True) -> Applie
     running = frr.running()
     candidate = compose(running, managed)
     settings = setting_changes(running, managed)
-    path = _temp(candidate)
+    path = frr.temp(candidate)
     try:
         frr.validate(path)
         delta = frr.delta(path)

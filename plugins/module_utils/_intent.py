@@ -30,9 +30,18 @@ from ansible_collections.flatnet.kube.plugins.module_utils import _switch as swi
 from ansible_collections.flatnet.kube.plugins.module_utils import _text as text
 
 ENCAPSULATION_MODES = ["Never", "Always", "CrossSubnet"]
-SWITCH_PLATFORMS = ["frr", "ios", "nxos", "eos", "junos", "vyos", "sonic", "vrp", "comware"]
-# The platforms switch_bgp can configure in this release; the others are known names for the switches it does not run on.
-APPLIED_SWITCH_PLATFORMS = ["frr"]
+SWITCH_PLATFORMS = ["frr", "ios", "nxos", "iosxr", "eos", "junos", "vyos", "sonic", "vrp", "comware"]
+# The platforms switch_bgp can configure in this release (those with a renderer); the others are known names for the
+# switches it does not run on.
+APPLIED_SWITCH_PLATFORMS = [platform for platform in SWITCH_PLATFORMS if platform in switch_model.PLATFORMS]
+# How each switch_bgp option a platform may lack is set: the option's variable, and whether its value asks for it.
+_SWITCH_OPTIONS = {
+    "listen_range": ("switch_bgp_neighbor_mode", lambda value: value == "listen_range"),
+    "ttl_security": ("switch_bgp_ttl_security", bool),
+    "graceful_restart": ("switch_bgp_graceful_restart", bool),
+    "router_id": ("switch_bgp_router_id", bool),
+    "maximum_paths": ("switch_bgp_maximum_paths", lambda value: value is not None),
+}
 GATEWAY_PLATFORMS = ["linux"]
 DNS_SERVER_KINDS = ["bind", "unbound", "dnsmasq", "coredns", "windows"]
 SESSION_TYPES = ["ebgp", "ibgp"]
@@ -268,10 +277,14 @@ def _check_name(path: str, value: Any, problems: _Problems) -> None:
         problems.add(problem)
 
 
-def _check_platform(path: str, switch: Mapping[str, Any], switch_hosts: Optional[Sequence[str]], problems: _Problems) -> None:
-    """A switch that switch_bgp will configure must be on a platform it can apply."""
+def _check_platform(path: str, switch: Mapping[str, Any], switch_hosts: Optional[Sequence[str]], problems: _Problems,
+                    switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
+    """A switch that switch_bgp will configure must be on a platform it can apply, with options the platform has."""
     platform = switch.get("platform")
-    if platform in APPLIED_SWITCH_PLATFORMS or (switch_hosts is not None and switch.get("name") not in switch_hosts):
+    if switch_hosts is not None and switch.get("name") not in switch_hosts:
+        return
+    if platform in APPLIED_SWITCH_PLATFORMS:
+        _check_platform_options(path, switch, (switch_options or {}).get(switch.get("name")) or {}, problems)
         return
     problems.add("%s.platform: %s is a known switch platform, but switch_bgp can configure only %s in this release, and the "
                  "switch %s is a host of the switches group, so site.yml would fail on it after the cluster has changed; "
@@ -279,15 +292,26 @@ def _check_platform(path: str, switch: Mapping[str, Any], switch_hosts: Optional
                  "group." % (path, text.shown(platform), ", ".join(APPLIED_SWITCH_PLATFORMS), text.shown(switch.get("name"))))
 
 
+def _check_platform_options(path: str, switch: Mapping[str, Any], options: Mapping[str, Any], problems: _Problems) -> None:
+    """switch_bgp's options of this switch's host (its inventory variables) that its platform cannot express."""
+    for option, reason in sorted(switch_model.platform_facts(switch["platform"])["cannot"].items()):
+        variable, asks = _SWITCH_OPTIONS[option]
+        if variable in options and asks(options[variable]):
+            problems.add("%s (%s): %s is %s for this host, but the platform %s cannot do it: %s. Unset %s for %s, or configure "
+                         "this switch yourself from render.yml's file and take it out of the switches group."
+                         % (path, text.shown(switch.get("name")), variable, text.shown(options[variable]), switch["platform"], reason,
+                            variable, text.shown(switch.get("name"))))
+
+
 def _check_switches(intent: Mapping[str, Any], cluster_as: Optional[int], ranges: Dict[str, Tuple[str, Any]], problems: _Problems,
-                    switch_hosts: Optional[Sequence[str]] = None) -> None:
+                    switch_hosts: Optional[Sequence[str]] = None, switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
     switches = _items(intent, "flatnet_fabric", "switches")
     if not switches:
         problems.add("flatnet_fabric.switches: no switch is given; list the switches the nodes peer with, e.g. "
                      "{name: switch1, platform: frr, as_number: 65200, peer_ip: 10.200.20.254}.")
     for path, switch in switches:
         _check_name(path + ".name", switch.get("name"), problems)
-        _check_platform(path, switch, switch_hosts, problems)
+        _check_platform(path, switch, switch_hosts, problems, switch_options)
         if switch.get("password") is not None:
             problem = text.password_problem(switch.get("password"), path + ".password")
             if problem:
@@ -384,7 +408,8 @@ def check_variables(names: Sequence[str]) -> List[str]:
     return problems
 
 
-def check_intent(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] = None) -> List[str]:
+def check_intent(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] = None,
+                 switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> List[str]:
     """Return every problem of a structurally valid intent, as messages.
 
     ``switch_hosts`` are the inventory hosts switch_bgp runs on (the switches group); None checks every switch as one.
@@ -397,7 +422,7 @@ def check_intent(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]
     _check_overlaps(ranges, problems)
     _check_reverse_zones(ranges, problems)
     cluster_as = _check_cluster(intent, ranges, problems)
-    _check_switches(intent, cluster_as, ranges, problems, switch_hosts)
+    _check_switches(intent, cluster_as, ranges, problems, switch_hosts, switch_options)
     _check_office(intent, ranges, problems)
     return problems.messages
 
@@ -529,7 +554,8 @@ def _beneath(problem: str, paths: Sequence[str]) -> bool:
     return any(where == path or where.startswith((path + ".", path + "[")) for path in paths)
 
 
-def check_raw(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] = None) -> Tuple[Dict[str, Any], List[str]]:
+def check_raw(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] = None,
+              switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Tuple[Dict[str, Any], List[str]]:
     """The intent as the inventory holds it: its structure in flatnet's words, then the rules across fields, all at once.
 
     Returns the intent with its defaults filled in, and every problem. A rule across fields is left out where the
@@ -537,7 +563,7 @@ def check_raw(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] =
     """
     normalised, structural = schema.check(INTENT_SPEC, intent)
     try:
-        rules = check_intent(normalised, switch_hosts)
+        rules = check_intent(normalised, switch_hosts, switch_options)
     except Exception:  # pylint: disable=broad-exception-caught
         # Only an intent already known to be malformed can get here; its structural problems say what to fix.
         if not structural:
@@ -576,16 +602,17 @@ def peering_node_problems(nodes: Any, facts: Optional[Mapping[str, Any]], name: 
 
 def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts: Optional[Mapping[str, Any]] = None,
                 switch_hosts: Optional[Sequence[str]] = None, raw: bool = False,
-                peering_nodes: Sequence[Mapping[str, Any]] = ()) -> Dict[str, Any]:
+                peering_nodes: Sequence[Mapping[str, Any]] = (),
+                switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dict[str, Any]:
     """Check the intent (and, given cluster facts, hold it against them); return the plan or raise IntentError.
 
     With ``raw``, the intent is as the inventory holds it, and its structure is checked here (check_raw); otherwise it
     has been through the module's argument spec already.
     """
     if raw:
-        intent, problems = check_raw(intent, switch_hosts)
+        intent, problems = check_raw(intent, switch_hosts, switch_options)
     else:
-        problems = check_intent(intent, switch_hosts)
+        problems = check_intent(intent, switch_hosts, switch_options)
     problems = check_variables(variables) + problems + peering_node_problems(peering_nodes, facts)
     if facts and not problems:
         problems = discovered.check_against_cluster(intent, facts)
@@ -602,5 +629,6 @@ def module_argument_spec() -> Dict[str, Any]:
     spec["variables"] = {"type": "list", "elements": "str", "default": []}
     spec["cluster_facts"] = {"type": "dict"}
     spec["switch_hosts"] = {"type": "list", "elements": "str"}
+    spec["switch_options"] = {"type": "dict", "default": {}}
     spec["peering_nodes"] = {"type": "list", "elements": "raw", "default": []}
     return spec

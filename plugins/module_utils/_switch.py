@@ -17,7 +17,7 @@ renderer only writes the model in its platform's form.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _text
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
@@ -163,14 +163,39 @@ def removal_frr(part: Mapping[str, Any]) -> str:
 
 
 class Platform(NamedTuple):
-    """How a platform writes the model: its part, the removal of its part, and how its comment lines start."""
+    """How a platform writes the model.
 
-    render: Callable[[Mapping[str, Any]], str]
+    ``render`` writes flatnet's part as text (FRR, and the CLI platforms); a platform applied through its vendor's
+    resource modules has ``resources`` instead, the data of each module, and its text is what the modules render
+    from it (``network_os`` runs them). ``removal`` writes the commands that take the part out again; ``comment``
+    starts a comment line; ``cannot`` maps each switch_bgp option the platform cannot express to the reason; ``notes``
+    are lines for the header of a review file that say how the platform takes the file.
+    """
+
+    render: Optional[Callable[[Mapping[str, Any]], str]]
     removal: Callable[[Mapping[str, Any]], str]
     comment: str
+    resources: Optional[Callable[[Mapping[str, Any]], Dict[str, Any]]] = None
+    network_os: Optional[str] = None
+    cannot: Mapping[str, str] = {}
+    notes: Tuple[str, ...] = ()
 
 
-PLATFORMS = {"frr": Platform(render_frr, removal_frr, "!")}
+PLATFORMS: Dict[str, Platform] = {
+    "frr": Platform(render_frr, removal_frr, "!"),
+    # SONiC's routing stack is FRR in its bgp container; switch_bgp applies the same part with vtysh there.
+    "sonic": Platform(render_frr, removal_frr, "!", notes=(
+        "apply in SONiC's bgp container: docker exec -it bgp vtysh, then configure terminal",
+        "it lasts across restarts only in SONiC's split mode (DEVICE_METADATA docker_routing_config_mode: split); in the other "
+        "modes bgpcfgd writes FRR's configuration from CONFIG_DB",
+    )),
+}
+
+
+def _platform(platform: str) -> Platform:
+    if platform not in PLATFORMS:
+        raise FlatnetError("no renderer for the switch platform %s; the supported ones are %s" % (_text.shown(platform), ", ".join(sorted(PLATFORMS))))
+    return PLATFORMS[platform]
 
 
 def header(part: Mapping[str, Any], platform: str, removal: bool) -> str:
@@ -186,15 +211,41 @@ def header(part: Mapping[str, Any], platform: str, removal: bool) -> str:
         lines.append("%s accepted (each to its host routes): %s; maximum-prefix %d" % (
             family["afi"], ", ".join(entry["prefix"] for entry in family["prefix_list"]["entries"]), family["maximum_prefix"]))
     lines.append("announced to the cluster: nothing (%s)" % part["route_map_out"]["name"])
+    lines += list(_platform(platform).notes)
     if group["password"] and not removal:
         lines.append("this file holds the session's password: keep it private")
-    return "".join("%s %s\n" % (PLATFORMS[platform].comment, line) for line in lines)
+    return "".join("%s %s\n" % (_platform(platform).comment, line) for line in lines)
 
 
-def render(part: Mapping[str, Any], platform: str, removal: bool = False, with_header: bool = False) -> str:
+def platform_facts(platform: str) -> Dict[str, Any]:
+    """What switch_bgp needs to know of ``platform``: whether its vendor's resource modules write and apply it, the
+    ``ansible_network_os`` they run under, and the options it cannot express (option: reason)."""
+    chosen = _platform(platform)
+    return {"by_modules": chosen.resources is not None, "network_os": chosen.network_os, "cannot": dict(chosen.cannot)}
+
+
+def resources(part: Mapping[str, Any], platform: str) -> Dict[str, Any]:
+    """The data of each of ``platform``'s resource modules for the model (``cli``: lines no module expresses)."""
+    written = _platform(platform).resources
+    if written is None:
+        raise FlatnetError("the switch platform %s is not applied through resource modules; it has no resource data" % _text.shown(platform))
+    return written(part)
+
+
+def render(part: Mapping[str, Any], platform: str, removal: bool = False, with_header: bool = False,
+           commands: Optional[List[str]] = None) -> str:
     """The model in ``platform``'s form: flatnet's part, or with ``removal`` the commands that take it out; with
-    ``with_header``, comment lines that say what it is and the values it came from come first."""
-    if platform not in PLATFORMS:
-        raise FlatnetError("no renderer for the switch platform %s; the supported ones are %s" % (_text.shown(platform), ", ".join(sorted(PLATFORMS))))
-    written = PLATFORMS[platform].removal(part) if removal else PLATFORMS[platform].render(part)
+    ``with_header``, comment lines that say what it is and the values it came from come first.
+
+    A platform applied through resource modules gets its part as ``commands``, the lines its modules rendered.
+    """
+    chosen = _platform(platform)
+    if removal:
+        written = chosen.removal(part)
+    elif chosen.render is not None:
+        written = chosen.render(part)
+    elif commands is None:
+        raise FlatnetError("the switch platform %s is written by its vendor's modules: give the commands they rendered" % _text.shown(platform))
+    else:
+        written = "".join("%s\n" % line for line in commands)
     return (header(part, platform, removal) if with_header else "") + written

@@ -20,6 +20,7 @@ author:
   - flatnet.kube contributors (@flatnet-kube)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - flatnet.kube.frr_container
 attributes:
   check_mode:
     support: full
@@ -77,7 +78,8 @@ def run(module: AnsibleModule) -> dict:
     def runner(command):
         return module.run_command(list(command))
 
-    router = frr.Frr(runner, pathspace=params["pathspace"], vtysh=params["vtysh"], timeout=params["timeout"])
+    router = frr.Frr(runner, pathspace=params["pathspace"], vtysh=params["vtysh"], timeout=params["timeout"],
+                     **frr.container_options(params))
     return {"changed": False, "sessions": frr.sessions(router.running(), router.summary())}
 
 
@@ -87,6 +89,9 @@ def main() -> None:
         argument_spec={
             "pathspace": {"type": "str"},
             "vtysh": {"type": "str", "default": "vtysh"},
+            "command_prefix": {"type": "list", "elements": "str", "default": []},
+            "file_dir": {"type": "path"},
+            "file_dir_inside": {"type": "str"},
             "timeout": {"type": "int", "default": 60},
         },
         supports_check_mode=True,

@@ -34,6 +34,7 @@ author:
   - flatnet.kube contributors (@flatnet-kube)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - flatnet.kube.frr_container
 attributes:
   check_mode:
     support: full
@@ -130,7 +131,7 @@ def run(module: AnsibleModule) -> dict:
         return module.run_command(list(command))
 
     router = frr.Frr(runner, pathspace=params["pathspace"], vtysh=params["vtysh"], reload_script=params["reload_script"],
-                     timeout=params["timeout"], secrets=params["secrets"])
+                     timeout=params["timeout"], secrets=params["secrets"], **frr.container_options(params))
     applied = frr.apply(router, managed, module.check_mode, save=params["save"])
     if applied.settings:
         module.warn("flatnet %s instance-wide BGP settings of the switch, as the role's variables ask; they apply to the "
@@ -148,6 +149,9 @@ def main() -> None:
             "timeout": {"type": "int", "default": 120},
             "pathspace": {"type": "str"},
             "vtysh": {"type": "str", "default": "vtysh"},
+            "command_prefix": {"type": "list", "elements": "str", "default": []},
+            "file_dir": {"type": "path"},
+            "file_dir_inside": {"type": "str"},
             "reload_script": {"type": "path", "default": "/usr/lib/frr/frr-reload.py"},
             "save": {"type": "bool", "default": True},
             "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},

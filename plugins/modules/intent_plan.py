@@ -212,6 +212,7 @@ options:
               - frr
               - ios
               - nxos
+              - iosxr
               - eos
               - junos
               - vyos
@@ -325,6 +326,14 @@ options:
       - When not given, every switch of the intent is checked as one that switch_bgp configures.
     type: list
     elements: str
+  switch_options:
+    description:
+      - For each host of O(switch_hosts), its switch_bgp variables that a platform may lack (C(switch_bgp_neighbor_mode),
+        C(switch_bgp_ttl_security), C(switch_bgp_graceful_restart), C(switch_bgp_router_id),
+        C(switch_bgp_maximum_paths)), as the inventory sets them. An option the switch's platform cannot express is
+        refused here, before anything changes.
+    type: dict
+    default: {}
   variables:
     description:
       - Names of the variables defined for the host, to catch mistyped C(flatnet_*) variables.
@@ -433,7 +442,7 @@ def main() -> None:
         module.no_log_values.update(secret_values(intent))
     try:
         plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"], module.params["switch_hosts"], raw=raw,
-                           peering_nodes=module.params["peering_nodes"])
+                           peering_nodes=module.params["peering_nodes"], switch_options=module.params["switch_options"])
     except IntentError as error:
         module.fail_json(msg=str(error), problems=error.problems)
     module.exit_json(changed=False, plan=plan)

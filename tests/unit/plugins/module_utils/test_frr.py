@@ -358,3 +358,24 @@ def test_sessions_of_a_listen_range_and_of_a_switch_without_flatnet():
     running = frr.compose(OFFICE.replace("192.168.1.1", "10.200.22.2"), listening)
     assert [row["neighbor"] for row in frr.sessions(running, _summary())] == ["10.200.20.105", "10.200.20.106"]
     assert frr.sessions(OFFICE, _summary()) == []
+
+
+def test_an_frr_in_a_container_gets_the_prefix_and_its_own_view_of_the_files(tmp_path):
+    # SONiC: vtysh and frr-reload.py run in the bgp container, which mounts the host's file_dir as file_dir_inside.
+    seen = []
+
+    def container(command: Sequence[str]) -> Tuple[int, str, str]:
+        path = command[-1]
+        if path.startswith("/etc/frr/"):
+            host_path = tmp_path / os.path.basename(path)
+            assert host_path.exists() and oct(host_path.stat().st_mode & 0o777) == "0o600"
+            seen.append(path)
+            command = list(command[:-1]) + [str(host_path)]
+        return FakeRouter.__call__(router, command)
+
+    router = FakeRouter()
+    frr.apply(frr.Frr(container, command_prefix=["docker", "exec", "-i", "bgp"], file_dir=str(tmp_path), file_dir_inside="/etc/frr"),
+              MANAGED, check_mode=False)
+    assert all(command[3:7] == ["docker", "exec", "-i", "bgp"] for command in router.commands)
+    assert len(seen) == 4 and all(os.path.dirname(path) == "/etc/frr" for path in seen)  # -C, --test, --reload, --test
+    assert not list(tmp_path.iterdir())  # every file is removed afterwards

@@ -1005,6 +1005,7 @@ def test_module_argument_spec_is_the_intent_without_prefix():
     assert spec.pop("variables") == {"type": "list", "elements": "str", "default": []}
     assert spec.pop("cluster_facts") == {"type": "dict"}
     assert spec.pop("switch_hosts") == {"type": "list", "elements": "str"}
+    assert spec.pop("switch_options") == {"type": "dict", "default": {}}
     assert spec.pop("peering_nodes") == {"type": "list", "elements": "raw", "default": []}
     assert spec.pop("intent") == {"type": "raw"}
     assert spec == {name[len("flatnet_"):]: dict(option, required=False) for name, option in INTENT_SPEC.items()}

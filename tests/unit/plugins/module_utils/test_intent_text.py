@@ -135,7 +135,7 @@ def test_a_platform_switch_bgp_cannot_apply_is_refused_for_a_switch_it_configure
     intent["flatnet_fabric"]["switches"][0]["platform"] = "eos"
     refused = check_intent(intent, switch_hosts=["switch1"])
     assert refused == [
-        "flatnet_fabric.switches[0].platform: 'eos' is a known switch platform, but switch_bgp can configure only frr in this "
+        "flatnet_fabric.switches[0].platform: 'eos' is a known switch platform, but switch_bgp can configure only frr, sonic in this "
         "release, and the switch 'switch1' is a host of the switches group, so site.yml would fail on it after the cluster has "
         "changed; use platform: frr for an FRR switch, or configure this switch yourself and take it out of the switches group."]
     assert check_intent(intent) == refused
