@@ -21,4 +21,5 @@ class FilterModule:
             "switch_config": as_filter("switch_config", _switch.render),
             "switch_resources": as_filter("switch_resources", _switch.resources),
             "switch_platform": as_filter("switch_platform", _switch.platform_facts),
+            "switch_foreign_commands": as_filter("switch_foreign_commands", _switch.foreign_commands),
         }

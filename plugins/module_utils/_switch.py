@@ -17,9 +17,10 @@ renderer only writes the model in its platform's form.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
-from ansible_collections.flatnet.kube.plugins.module_utils import _text
+from ansible_collections.flatnet.kube.plugins.module_utils import _switch_junos, _switch_vyos, _text
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
 PEER_GROUP = "FLATNET"
@@ -162,6 +163,44 @@ def removal_frr(part: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# Lines that only enter or leave a context for the lines inside it, in the platforms' CLIs.
+_INSTANCE = re.compile(r"(?:router )?bgp (\d+(?:\.\d+)?)")
+_CONTEXT = re.compile(r"(address-family (ipv4|ipv6)( unicast)?|(ipv4|ipv6)-family unicast|exit|exit-address-family|"
+                      r"end-policy|end-set|quit|end|!|#)")
+_MAXIMUM_PATHS = re.compile(r".*\b(maximum-paths|maximum load-balancing|balance|multipath)\b.*")
+
+
+def foreign_commands(part: Mapping[str, Any], commands: List[str]) -> List[str]:
+    """The commands that are not flatnet's part: none of its names (FLATNET...), none of its peers' addresses or its
+    listen range, not a context line around them, and not an instance setting that the model asks for.
+
+    A vendor module may add lines of its own (an instance default it fills in); such a line would change the
+    behaviour of every other neighbor of the switch, so switch_bgp refuses to send it.
+    """
+    names = {part["peer_group"]["name"], part["route_map_out"]["name"]} | {family["prefix_list"]["name"] for family in part["families"]}
+    peers = list(part["neighbors"]) + ([part["listen_range"], part["listen_range"].split("/")[0]] if part["listen_range"] else [])
+    settings = []
+    if part["router_id"]:
+        settings.append(re.compile(r".*\brouter-id %s\b.*" % re.escape(part["router_id"])))
+    if part["graceful_restart"]:
+        settings.append(re.compile(r".*\bgraceful-restart\b.*"))
+    foreign = []
+    for command in commands:
+        line = command.strip()
+        words = re.split(r"[\s'\"]+", line)
+        instance = _INSTANCE.fullmatch(line)
+        if instance:
+            # Entering the BGP instance is flatnet's only when it is the instance of the switch's AS in the plan.
+            if instance.group(1) in (str(part["as_number"]), part["as_dot"]):
+                continue
+        elif (names & set(words) or any(peer in words for peer in peers) or _CONTEXT.fullmatch(line)
+                or any(setting.fullmatch(line) for setting in settings)
+                or (part["maximum_paths"] is not None and _MAXIMUM_PATHS.fullmatch(line) and str(part["maximum_paths"]) in words)):
+            continue
+        foreign.append(line)
+    return foreign
+
+
 class Platform(NamedTuple):
     """How a platform writes the model.
 
@@ -179,6 +218,7 @@ class Platform(NamedTuple):
     network_os: Optional[str] = None
     cannot: Mapping[str, str] = {}
     notes: Tuple[str, ...] = ()
+    connection: str = "ansible.netcommon.network_cli"
 
 
 PLATFORMS: Dict[str, Platform] = {
@@ -190,6 +230,22 @@ PLATFORMS: Dict[str, Platform] = {
         "modes bgpcfgd writes FRR's configuration from CONFIG_DB",
     )),
 }
+
+
+PLATFORMS.update({
+    "vyos": Platform(None, _switch_vyos.removal_vyos, _switch_vyos.COMMENT_VYOS, resources=_switch_vyos.resources_vyos,
+                     network_os="vyos.vyos.vyos",
+                     cannot={"graceful_restart": "the VyOS modules and commands flatnet writes have no switch-wide graceful "
+                                                 "restart; set it on the switch yourself"},
+                     notes=("VyOS 1.4 (sagitta) syntax and later: paste in configure mode, then commit and save",)),
+    "junos": Platform(None, _switch_junos.removal_junos, _switch_junos.COMMENT_JUNOS, resources=_switch_junos.resources_junos,
+                      network_os="junipernetworks.junos.junos", connection="ansible.netcommon.netconf",
+                      cannot={"ttl_security": "Junos has no TTL security (GTSM) for a BGP group"},
+                      notes=("paste in configuration mode (load set terminal), then commit",
+                             "multipath installs several paths only with a load-balance policy exported to the forwarding "
+                             "table (routing-options forwarding-table export), which is switch-wide and left to you",
+                             "the switch's own AS stays in routing-options autonomous-system; flatnet does not set it")),
+})
 
 
 def _platform(platform: str) -> Platform:
@@ -221,7 +277,8 @@ def platform_facts(platform: str) -> Dict[str, Any]:
     """What switch_bgp needs to know of ``platform``: whether its vendor's resource modules write and apply it, the
     ``ansible_network_os`` they run under, and the options it cannot express (option: reason)."""
     chosen = _platform(platform)
-    return {"by_modules": chosen.resources is not None, "network_os": chosen.network_os, "cannot": dict(chosen.cannot)}
+    return {"by_modules": chosen.resources is not None, "network_os": chosen.network_os, "connection": chosen.connection,
+            "cannot": dict(chosen.cannot)}
 
 
 def resources(part: Mapping[str, Any], platform: str) -> Dict[str, Any]:

@@ -86,9 +86,10 @@ BROKEN = [
      ["flatnet_cluster.peer_selector", "holds the control character", "must be one line of printable text", "label value"]),
     ("line break after a switch name", _set("flatnet_fabric.switches.0.name", "switch1\n"),
      ["flatnet_fabric.switches[0].name", "holds the control character", "is not a host name"]),
-    ("platform switch_bgp cannot apply", _set("flatnet_fabric.switches.0.platform", "eos"),
-     ["flatnet_fabric.switches[0].platform: 'eos' is a known switch platform, but switch_bgp can configure only frr",
-      "take it out of the switches group"]),
+    ("option the platform lacks", lambda intent: (intent["flatnet_fabric"]["switches"][0].update(platform="junos"),
+                                                  intent.update(switch_bgp_ttl_security=True)),
+     ["flatnet_fabric.switches[0] ('switch1'): switch_bgp_ttl_security is True for this host, but the platform junos cannot do it",
+      "Unset switch_bgp_ttl_security for 'switch1'"]),
     ("mistyped variable", _set("flatnet_clustr", {}),
      ["flatnet_clustr: this variable is not part of the flatnet intent", "did you mean flatnet_cluster?"]),
 ]

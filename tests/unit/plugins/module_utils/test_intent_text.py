@@ -135,12 +135,27 @@ def test_a_platform_switch_bgp_cannot_apply_is_refused_for_a_switch_it_configure
     intent["flatnet_fabric"]["switches"][0]["platform"] = "eos"
     refused = check_intent(intent, switch_hosts=["switch1"])
     assert refused == [
-        "flatnet_fabric.switches[0].platform: 'eos' is a known switch platform, but switch_bgp can configure only frr, sonic in this "
+        "flatnet_fabric.switches[0].platform: 'eos' is a known switch platform, but switch_bgp can configure only frr, junos, vyos, sonic in this "
         "release, and the switch 'switch1' is a host of the switches group, so site.yml would fail on it after the cluster has "
         "changed; use platform: frr for an FRR switch, or configure this switch yourself and take it out of the switches group."]
     assert check_intent(intent) == refused
     # Configured by hand (not a host of the switches group): any known platform.
     assert check_intent(intent, switch_hosts=[]) == []
+
+
+def test_an_option_the_switchs_platform_cannot_express_is_refused_for_its_host():
+    intent = _example()
+    intent["flatnet_fabric"]["switches"][0]["platform"] = "junos"
+    refused = check_intent(intent, switch_hosts=["switch1"], switch_options={"switch1": {"switch_bgp_ttl_security": True}})
+    assert refused == [
+        "flatnet_fabric.switches[0] ('switch1'): switch_bgp_ttl_security is True for this host, but the platform junos cannot do "
+        "it: Junos has no TTL security (GTSM) for a BGP group. Unset switch_bgp_ttl_security for 'switch1', or configure this "
+        "switch yourself from render.yml's file and take it out of the switches group."]
+    # Asked for false, or on a platform that has it, or on a switch configured by hand: nothing to refuse.
+    assert check_intent(intent, switch_hosts=["switch1"], switch_options={"switch1": {"switch_bgp_ttl_security": False}}) == []
+    assert check_intent(intent, switch_hosts=[], switch_options={"switch1": {"switch_bgp_ttl_security": True}}) == []
+    intent["flatnet_fabric"]["switches"][0]["platform"] = "frr"
+    assert check_intent(intent, switch_hosts=["switch1"], switch_options={"switch1": {"switch_bgp_ttl_security": True}}) == []
 
 
 @pytest.mark.parametrize("path", ["flatnet_cluster.pools[0].cidr", "flatnet_cluster.service_cluster_ips[0]"])

@@ -143,3 +143,17 @@ def test_the_header_says_what_the_file_is_and_where_it_came_from():
                     "! announced to the cluster: nothing (FLATNET-OUT)", "! this file holds the session's password: keep it private"]
     assert change.endswith(switch.render_frr(part)) and "s3cret-pw" not in removal
     assert removal.startswith("! flatnet.kube: the removal of flatnet's part for switch1 (frr, AS 65200)\n")
+
+
+def test_a_command_outside_flatnets_part_is_foreign():
+    part = switch.model(plan_of({}), "switch1", options_of({"maximum_paths": 8}), "s3cret-pw")
+    ours = ["router bgp 65200", " neighbor FLATNET peer-group", " neighbor 10.200.20.105 peer-group FLATNET", " address-family ipv4 unicast",
+            "  neighbor FLATNET prefix-list FLATNET-IN in", "  maximum-paths 8", " exit-address-family", "ip prefix-list FLATNET-IN seq 10 "
+            "permit 10.233.0.0/18 le 32", "set protocols bgp neighbor 10.200.20.106 peer-group 'FLATNET'", "!"]
+    theirs = ["no bgp default ipv4-unicast", "no bgp default route-target filter", "router bgp 65100", "  maximum-paths 4",
+              "bgp router-id 10.0.0.1", "bgp graceful-restart", "neighbor 10.0.0.9 route-map FLATNET-OTHER in", "bgp log-neighbor-changes"]
+    assert switch.foreign_commands(part, ours + theirs) == [line.strip() for line in theirs]
+    asked = switch.model(plan_of({}), "switch1", options_of({"router_id": "10.0.0.1", "graceful_restart": True}), None)
+    assert switch.foreign_commands(asked, ["bgp router-id 10.0.0.1", "bgp graceful-restart", "bgp router-id 10.0.0.2"]) == ["bgp router-id 10.0.0.2"]
+    listen = switch.model(plan_of({}), "switch1", options_of({"neighbor_mode": "listen_range", "listen_range": "10.200.20.0/24"}), "pw")
+    assert switch.foreign_commands(listen, ["bgp listen range 10.200.20.0/24 peer-group FLATNET", "bgp listen limit 100"]) == ["bgp listen limit 100"]
