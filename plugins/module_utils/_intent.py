@@ -33,7 +33,8 @@ ENCAPSULATION_MODES = ["Never", "Always", "CrossSubnet"]
 SWITCH_PLATFORMS = ["frr", "ios", "nxos", "iosxr", "eos", "junos", "vyos", "sonic", "vrp", "comware"]
 # The platforms switch_bgp can configure in this release (those with a renderer); the others are known names for the
 # switches it does not run on.
-APPLIED_SWITCH_PLATFORMS = [platform for platform in SWITCH_PLATFORMS if platform in switch_model.PLATFORMS]
+APPLIED_SWITCH_PLATFORMS = [platform for platform in SWITCH_PLATFORMS
+                            if platform in switch_model.PLATFORMS and switch_model.platform_facts(platform)["applied"]]
 # How each switch_bgp option a platform may lack is set: the option's variable, and whether its value asks for it.
 _SWITCH_OPTIONS = {
     "listen_range": ("switch_bgp_neighbor_mode", lambda value: value == "listen_range"),
@@ -281,15 +282,16 @@ def _check_platform(path: str, switch: Mapping[str, Any], switch_hosts: Optional
                     switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
     """A switch that switch_bgp will configure must be on a platform it can apply, with options the platform has."""
     platform = switch.get("platform")
-    if switch_hosts is not None and switch.get("name") not in switch_hosts:
-        return
-    if platform in APPLIED_SWITCH_PLATFORMS:
+    if platform in switch_model.PLATFORMS:
+        # Also where flatnet only writes the files (render.yml): the file must say what the variables ask.
         _check_platform_options(path, switch, (switch_options or {}).get(switch.get("name")) or {}, problems)
+    if platform in APPLIED_SWITCH_PLATFORMS or (switch_hosts is not None and switch.get("name") not in switch_hosts):
         return
-    problems.add("%s.platform: %s is a known switch platform, but switch_bgp can configure only %s in this release, and the "
-                 "switch %s is a host of the switches group, so site.yml would fail on it after the cluster has changed; "
-                 "use platform: frr for an FRR switch, or configure this switch yourself and take it out of the switches "
-                 "group." % (path, text.shown(platform), ", ".join(APPLIED_SWITCH_PLATFORMS), text.shown(switch.get("name"))))
+    why = switch_model.platform_facts(platform)["not_applied"] if platform in switch_model.PLATFORMS else "it has no renderer yet"
+    problems.add("%s.platform: switch_bgp cannot configure %s in this release (%s), and the switch %s is a host of the switches "
+                 "group, so site.yml would fail on it after the cluster has changed; configure this switch yourself (for example "
+                 "from the file of playbooks/render.yml) and take it out of the switches group, or use one of %s."
+                 % (path, text.shown(platform), why, text.shown(switch.get("name")), ", ".join(APPLIED_SWITCH_PLATFORMS)))
 
 
 def _check_platform_options(path: str, switch: Mapping[str, Any], options: Mapping[str, Any], problems: _Problems) -> None:

@@ -17,10 +17,11 @@ renderer only writes the model in its platform's form.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
-from ansible_collections.flatnet.kube.plugins.module_utils import _switch_junos, _switch_vyos, _text
+from ansible_collections.flatnet.kube.plugins.module_utils import _switch_cli, _switch_junos, _switch_vyos, _text
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
 PEER_GROUP = "FLATNET"
@@ -219,6 +220,8 @@ class Platform(NamedTuple):
     cannot: Mapping[str, str] = {}
     notes: Tuple[str, ...] = ()
     connection: str = "ansible.netcommon.network_cli"
+    # Why switch_bgp cannot apply the platform itself in this release (render.yml still writes its files); empty: it can.
+    not_applied: str = ""
 
 
 PLATFORMS: Dict[str, Platform] = {
@@ -245,6 +248,19 @@ PLATFORMS.update({
                              "multipath installs several paths only with a load-balance policy exported to the forwarding "
                              "table (routing-options forwarding-table export), which is switch-wide and left to you",
                              "the switch's own AS stays in routing-options autonomous-system; flatnet does not set it")),
+})
+
+
+# Huawei VRP and H3C Comware: CLI text. The ansible bundle has no cliconf plugin that cli_config could apply either
+# with (community.network's ce is not in it, and cannot compute a diff), so their files are for the network team.
+_CLI_NOT_APPLIED = ("the ansible bundle has no cliconf plugin for it that ansible.netcommon.cli_config can apply a diff with; "
+                    "playbooks/render.yml writes its part and removal for the network team")
+PLATFORMS.update({
+    "vrp": Platform(functools.partial(_switch_cli.rendered, platform="vrp"), functools.partial(_switch_cli.rendered, platform="vrp", removal=True),
+                    _switch_cli.COMMENT_VRP, cannot=_switch_cli.CANNOT_VRP, notes=_switch_cli.NOTES_VRP, not_applied=_CLI_NOT_APPLIED),
+    "comware": Platform(functools.partial(_switch_cli.rendered, platform="comware"),
+                        functools.partial(_switch_cli.rendered, platform="comware", removal=True), _switch_cli.COMMENT_COMWARE,
+                        cannot=_switch_cli.CANNOT_COMWARE, notes=_switch_cli.NOTES_COMWARE, not_applied=_CLI_NOT_APPLIED),
 })
 
 
@@ -278,7 +294,7 @@ def platform_facts(platform: str) -> Dict[str, Any]:
     ``ansible_network_os`` they run under, and the options it cannot express (option: reason)."""
     chosen = _platform(platform)
     return {"by_modules": chosen.resources is not None, "network_os": chosen.network_os, "connection": chosen.connection,
-            "cannot": dict(chosen.cannot)}
+            "cannot": dict(chosen.cannot), "applied": not chosen.not_applied, "not_applied": chosen.not_applied}
 
 
 def resources(part: Mapping[str, Any], platform: str) -> Dict[str, Any]:

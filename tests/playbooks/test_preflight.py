@@ -86,6 +86,8 @@ BROKEN = [
      ["flatnet_cluster.peer_selector", "holds the control character", "must be one line of printable text", "label value"]),
     ("line break after a switch name", _set("flatnet_fabric.switches.0.name", "switch1\n"),
      ["flatnet_fabric.switches[0].name", "holds the control character", "is not a host name"]),
+    ("platform switch_bgp cannot apply", _set("flatnet_fabric.switches.0.platform", "vrp"),
+     ["flatnet_fabric.switches[0].platform: switch_bgp cannot configure 'vrp' in this release", "take it out of the switches group"]),
     ("option the platform lacks", lambda intent: (intent["flatnet_fabric"]["switches"][0].update(platform="junos"),
                                                   intent.update(switch_bgp_ttl_security=True)),
      ["flatnet_fabric.switches[0] ('switch1'): switch_bgp_ttl_security is True for this host, but the platform junos cannot do it",

@@ -121,8 +121,8 @@ def test_the_plan_gives_names_and_sequence_numbers():
 def test_a_switch_not_in_the_plan_and_a_platform_without_renderer_are_refused():
     with pytest.raises(FlatnetError, match="'leaf9' is not a switch of the plan"):
         switch.model(plan_of({}), "leaf9", options_of({}))
-    with pytest.raises(FlatnetError, match="no renderer for the switch platform 'vrp'"):
-        switch.render(switch.model(plan_of({}), "switch1", options_of({})), "vrp")
+    with pytest.raises(FlatnetError, match="no renderer for the switch platform 'os9'"):
+        switch.render(switch.model(plan_of({}), "switch1", options_of({})), "os9")
 
 
 def test_the_removal_takes_out_the_members_the_group_and_its_lists_only():
