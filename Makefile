@@ -125,9 +125,9 @@ demo: lab-up ## install, build the lab, run site.yml, and report what the office
 RENDER_DIR ?= $(BUILD)/render
 # The nodes that peer with the switches, for a render without a cluster to read (the example's lab nodes by default).
 PEERING_NODES ?= [{"name": "node1", "ip": "10.200.20.105"}, {"name": "node2", "ip": "10.200.20.106"}]
-render: install ## write each switch's part and its removal for review into RENDER_DIR (no device, no cluster; INVENTORY, PEERING_NODES)
+render: install ## write each switch's part and its removal for review into RENDER_DIR (no device, no cluster; INVENTORY, PEERING_NODES, PLATFORM)
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/render.yml -e render_dir=$(abspath $(RENDER_DIR)) \
-	  -e '{"preflight_peering_nodes": $(PEERING_NODES)}'
+	  -e '{"preflight_peering_nodes": $(PEERING_NODES)}' $(if $(PLATFORM),-e render_platform=$(PLATFORM))
 	@ls -l $(RENDER_DIR)
 
 LAB_API_STATE ?= $(BUILD)/kubeapi

@@ -186,7 +186,7 @@ def _asn(value: Any) -> Optional[int]:
     """An AS number as an int, from asplain or asdot ("64086.59905")."""
     text = str(value).strip() if value is not None else ""
     if "." in text:
-        high, _, low = text.partition(".")
+        high, low = text.split(".", 1)
         if high.isdigit() and low.isdigit():
             return int(high) * 65536 + int(low)
     return int(text) if text.isdigit() else None
@@ -355,7 +355,7 @@ def _read_junos(platform: str, afi: str, text: str, _now: Optional[float]) -> It
     for information in (shown.get("bgp-information") or [] if isinstance(shown, dict) else []):
         for peer in information.get("bgp-peer") or []:
             # A peer's address may carry its port (10.0.0.1+179).
-            address = (_junos(peer, "peer-address") or "").split("+")[0]
+            address = (_junos(peer, "peer-address") or "").split("+", maxsplit=1)[0]
             state = _junos(peer, "peer-state") or ""
             remote_as, uptime = _junos(peer, "peer-as"), _junos(peer, "elapsed-time")
             tables = [table for table in peer.get("bgp-rib") or [] if _junos(table, "name") in _JUNOS_TABLE]

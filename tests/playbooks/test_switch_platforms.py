@@ -133,3 +133,14 @@ def test_every_platform_gets_its_part_and_its_removal_with_a_header(rendered: Di
         assert len([line for line in text.splitlines() if not line.startswith(comment + " ")]) > 2
         mode = os.stat(os.path.join(rendered["dir"], "%s.%s%s" % (_name(platform), platform, suffix))).st_mode & 0o777
         assert mode == 0o600
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_the_worked_examples_are_what_render_writes_for_the_seed(rendered: Dict[str, Any], platform: str) -> None:
+    if rendered["case"] != "seed":
+        pytest.skip("docs/switch-platforms.md shows the seed's case")
+    with open(os.path.join(ROOT, "docs", "switch-platforms.md"), encoding="utf-8") as handle:
+        page = handle.read()
+    for suffix in (".conf", ".removal.conf"):
+        text = _file(rendered, platform, suffix).replace(_name(platform), "switch1")
+        assert "```\n%s```\n" % text in page, "docs/switch-platforms.md: the %s%s example differs from what render.yml writes" % (platform, suffix)

@@ -40,7 +40,8 @@ def _slug(command: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", command.lower()).strip("-")
 
 
-def _outputs(platform: str, families=BOTH) -> Dict[str, str]:
+def _outputs(platform: str, families: Optional[List[str]] = None) -> Dict[str, str]:
+    families = BOTH if families is None else families
     outputs = {}
     for command in status.commands(platform, families):
         with open(os.path.join(GOLDEN, "%s.%s.txt" % (platform, _slug(command))), encoding="utf-8") as handle:
@@ -48,8 +49,10 @@ def _outputs(platform: str, families=BOTH) -> Dict[str, str]:
     return outputs
 
 
-def _sessions(platform: str, members: List[str] = MEMBERS, listen_range: Optional[str] = None, families=BOTH,
+def _sessions(platform: str, members: Optional[List[str]] = None, listen_range: Optional[str] = None, families: Optional[List[str]] = None,
               outputs: Optional[Dict[str, str]] = None) -> List[dict]:
+    members = MEMBERS if members is None else members
+    families = BOTH if families is None else families
     return status.sessions(platform, outputs if outputs is not None else _outputs(platform, families), members, listen_range,
                            families, NOW)
 
