@@ -10,7 +10,7 @@ from typing import Any, Dict, Tuple
 
 from intent_helpers import example_with_defaults  # pylint: disable=import-error
 
-from ansible_collections.flatnet.kube.plugins.module_utils import _intent
+from ansible_collections.flatnet.kube.plugins.module_utils import _intent, _switch
 
 DEFAULTS = {"neighbor_mode": "neighbors", "listen_range": "", "maximum_paths": 8, "maximum_prefix": 208, "graceful_restart": False,
             "ttl_security": False, "router_id": ""}
@@ -39,3 +39,9 @@ def plan_of(switch_edit: Dict[str, Any], intent_edit=None) -> Dict[str, Any]:
 def options_of(edit: Dict[str, Any]) -> Dict[str, Any]:
     """switch_bgp's options: its defaults with this case's changes."""
     return dict(DEFAULTS, **edit)
+
+
+def part_of(name: str) -> Dict[str, Any]:
+    """The switch model of the case ``name`` of CASES."""
+    edit, options, password = CASES[name]
+    return _switch.model(plan_of(edit), "switch1", options_of(options), password)

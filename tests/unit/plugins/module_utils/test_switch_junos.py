@@ -13,18 +13,13 @@ from typing import Any, Dict, List
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from switch_cases import CASES, options_of, plan_of  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from switch_cases import CASES, options_of, part_of as _part, plan_of  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch as switch  # noqa: E402
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch_junos as junos  # noqa: E402
 
 GROUP = "set protocols bgp group FLATNET "
 POLICY = "set policy-options policy-statement FLATNET-IN "
-
-
-def _part(name: str) -> Dict[str, Any]:
-    edit, options, password = CASES[name]
-    return switch.model(plan_of(edit), "switch1", options_of(options), password)
 
 
 def _commands(name: str) -> List[str]:

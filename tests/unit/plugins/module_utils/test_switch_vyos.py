@@ -8,22 +8,17 @@ from __future__ import annotations
 import copy
 import os
 import sys
-from typing import Any, Dict, List
+from typing import List
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from switch_cases import CASES, options_of, plan_of  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from switch_cases import CASES, options_of, part_of as _part, plan_of  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch as switch  # noqa: E402
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch_vyos as vyos  # noqa: E402
 
 GROUP = "set protocols bgp peer-group FLATNET "
-
-
-def _part(name: str) -> Dict[str, Any]:
-    edit, options, password = CASES[name]
-    return switch.model(plan_of(edit), "switch1", options_of(options), password)
 
 
 def _cli(name: str) -> List[str]:
