@@ -21,7 +21,7 @@ import functools
 import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
-from ansible_collections.flatnet.kube.plugins.module_utils import _switch_cli, _switch_junos, _switch_vyos, _text
+from ansible_collections.flatnet.kube.plugins.module_utils import _frr, _switch_cli, _switch_common, _switch_ios, _switch_junos, _switch_vyos, _text
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
 PEER_GROUP = "FLATNET"
@@ -159,8 +159,7 @@ def removal_frr(part: Mapping[str, Any]) -> str:
     if part["listen_range"]:
         lines.append(" no bgp listen range %s peer-group %s" % (part["listen_range"], name))
     lines += [" no neighbor %s" % address for address in part["neighbors"]]
-    lines += [" no neighbor %s peer-group" % name, "exit", "no route-map %s" % part["route_map_out"]["name"]]
-    lines += ["no %s prefix-list %s" % ("ip" if family["family"] == 4 else "ipv6", family["prefix_list"]["name"]) for family in part["families"]]
+    lines += [" no neighbor %s peer-group" % name, "exit"] + _switch_common.policy_removal(part)
     return "\n".join(lines) + "\n"
 
 
@@ -176,7 +175,8 @@ def foreign_commands(part: Mapping[str, Any], commands: List[str]) -> List[str]:
     listen range, not a context line around them, and not an instance setting that the model asks for.
 
     A vendor module may add lines of its own (an instance default it fills in); such a line would change the
-    behaviour of every other neighbor of the switch, so switch_bgp refuses to send it.
+    behaviour of every other neighbor of the switch, so switch_bgp refuses to send it. The lines come back with any
+    secret masked, for the error that names them.
     """
     names = {part["peer_group"]["name"], part["route_map_out"]["name"]} | {family["prefix_list"]["name"] for family in part["families"]}
     peers = list(part["neighbors"]) + ([part["listen_range"], part["listen_range"].split("/")[0]] if part["listen_range"] else [])
@@ -185,8 +185,9 @@ def foreign_commands(part: Mapping[str, Any], commands: List[str]) -> List[str]:
         settings.append(re.compile(r".*\brouter-id %s\b.*" % re.escape(part["router_id"])))
     if part["graceful_restart"]:
         settings.append(re.compile(r".*\bgraceful-restart\b.*"))
+    inside_own = PLATFORMS[part["platform"]].inside_own if part.get("platform") in PLATFORMS else None
     foreign = []
-    for command in commands:
+    for command in (inside_own(part, commands) if inside_own else commands):
         line = command.strip()
         words = re.split(r"[\s'\"]+", line)
         instance = _INSTANCE.fullmatch(line)
@@ -198,7 +199,8 @@ def foreign_commands(part: Mapping[str, Any], commands: List[str]) -> List[str]:
                 or any(setting.fullmatch(line) for setting in settings)
                 or (part["maximum_paths"] is not None and _MAXIMUM_PATHS.fullmatch(line) and str(part["maximum_paths"]) in words)):
             continue
-        foreign.append(line)
+        # A refused line is shown in an error: any secret in it is masked.
+        foreign.append(_frr.mask(line, [part["peer_group"]["password"] or ""]))
     return foreign
 
 
@@ -222,6 +224,8 @@ class Platform(NamedTuple):
     connection: str = "ansible.netcommon.network_cli"
     # Why switch_bgp cannot apply the platform itself in this release (render.yml still writes its files); empty: it can.
     not_applied: str = ""
+    # Drops the lines inside flatnet's own contexts (which name nothing themselves) before the foreign-commands guard.
+    inside_own: Optional[Callable[[Mapping[str, Any], List[str]], List[str]]] = None
 
 
 PLATFORMS: Dict[str, Platform] = {
@@ -250,6 +254,18 @@ PLATFORMS.update({
                              "the switch's own AS stays in routing-options autonomous-system; flatnet does not set it")),
 })
 
+
+# Cisco IOS / IOS-XE and NX-OS: their resource modules, and cli_config for what they cannot carry (see _switch_ios).
+PLATFORMS.update({
+    # IOS takes the removal in FRR's words (FRR's CLI follows IOS's).
+    "ios": Platform(None, removal_frr, _switch_ios.COMMENT_IOS, resources=_switch_ios.resources_ios, network_os="cisco.ios.ios",
+                    notes=("paste in configuration mode (configure terminal), then write memory",)),
+    "nxos": Platform(None, _switch_ios.removal_nxos, _switch_ios.COMMENT_NXOS, resources=_switch_ios.resources_nxos,
+                     network_os="cisco.nxos.nxos", inside_own=_switch_ios.outside_flatnet_contexts,
+                     notes=("paste in configuration mode (configure terminal), then copy running-config startup-config",
+                            "NX-OS has no peer groups: the peer template FLATNET is one, and each member inherits it",
+                            "it needs BGP turned on (feature bgp), which is switch-wide and left to you")),
+})
 
 # Huawei VRP and H3C Comware: CLI text. The ansible bundle has no cliconf plugin that cli_config could apply either
 # with (community.network's ce is not in it, and cannot compute a diff), so their files are for the network team.

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Mapping
 
+from ansible_collections.flatnet.kube.plugins.module_utils import _switch_common
+
 COMMENT_VYOS = "#"
 _LIST = {4: "prefix-list", 6: "prefix-list6"}
 
@@ -24,21 +26,6 @@ def _quoted(text: str) -> str:
     if "'" not in text:
         return "'%s'" % text
     return '"%s"' % "".join("\\" + char if char in '\\"$`' else char for char in text)
-
-
-def _prefix_lists(part: Mapping[str, Any]) -> List[Dict[str, Any]]:
-    written = []
-    for family in part["families"]:
-        entries = []
-        for entry in family["prefix_list"]["entries"]:
-            rule: Dict[str, Any] = {"sequence": entry["seq"], "action": entry["action"], "prefix": entry["prefix"]}
-            # As FRR (VyOS's routing stack) takes it: ge only when it is longer than the prefix itself.
-            if entry["ge"] > entry["prefixlen"]:
-                rule["ge"] = entry["ge"]
-            rule["le"] = entry["le"]
-            entries.append(rule)
-        written.append({"afi": family["afi"], "prefix_lists": [{"name": family["prefix_list"]["name"], "entries": entries}]})
-    return written
 
 
 def _route_map_commands(part: Mapping[str, Any]) -> List[str]:
@@ -83,7 +70,7 @@ def _group_commands(part: Mapping[str, Any]) -> List[str]:
 def resources_vyos(part: Mapping[str, Any]) -> Dict[str, Any]:
     """vyos_prefix_lists' data for the part, and ``cli``: the route map, the instance settings asked for and the peer
     group with its members, as VyOS 1.4 set commands in the order they apply (after the prefix lists)."""
-    return {"prefix_lists": _prefix_lists(part), "cli": _route_map_commands(part) + _instance_commands(part) + _group_commands(part)}
+    return {"prefix_lists": _switch_common.prefix_list_resources(part), "cli": _route_map_commands(part) + _instance_commands(part) + _group_commands(part)}
 
 
 def removal_vyos(part: Mapping[str, Any]) -> str:

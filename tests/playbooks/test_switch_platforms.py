@@ -25,8 +25,9 @@ from ansible_collections.flatnet.kube.plugins.module_utils import _switch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-# The platforms with a renderer in this release (ios, nxos, iosxr and eos have none yet: preflight refuses them).
-PLATFORMS = ["frr", "sonic", "vyos", "junos", "vrp", "comware"]
+# Every registered platform; FLATNET_SWITCH_PLATFORMS (comma-separated) narrows a run to some of them while one is worked on.
+PLATFORMS = [platform for platform in sorted(_switch.PLATFORMS)
+             if platform in (os.environ.get("FLATNET_SWITCH_PLATFORMS") or ",".join(_switch.PLATFORMS)).split(",")]
 NODES = [{"name": "node2", "ip": "10.200.20.105"}, {"name": "node3", "ip": "10.200.20.106"}]
 PASSWORD = "s3cret-pw"
 # The options each case sets on every switch host (where the platform has them).
