@@ -21,7 +21,8 @@ import functools
 import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
-from ansible_collections.flatnet.kube.plugins.module_utils import _frr, _switch_cli, _switch_common, _switch_ios, _switch_junos, _switch_vyos, _text
+from ansible_collections.flatnet.kube.plugins.module_utils import (_frr, _switch_cli, _switch_common, _switch_eos, _switch_ios, _switch_iosxr,
+                                                                   _switch_junos, _switch_vyos, _text)
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
 PEER_GROUP = "FLATNET"
@@ -266,6 +267,19 @@ PLATFORMS.update({
                             "NX-OS has no peer groups: the peer template FLATNET is one, and each member inherits it",
                             "it needs BGP turned on (feature bgp), which is switch-wide and left to you")),
 })
+
+# Cisco IOS XR (cisco.iosxr) and Arista EOS (arista.eos): their resource modules, and cli_config for the rest.
+PLATFORMS.update({
+    "iosxr": Platform(None, _switch_iosxr.removal_iosxr, _switch_iosxr.COMMENT_IOSXR, resources=_switch_iosxr.resources_iosxr,
+                      network_os="cisco.iosxr.iosxr", cannot=_switch_iosxr.CANNOT_IOSXR, notes=_switch_iosxr.NOTES_IOSXR,
+                      inside_own=_switch_iosxr.outside_flatnet_contexts),
+    "eos": Platform(None, _switch_eos.removal_eos, _switch_eos.COMMENT_EOS, resources=_switch_eos.resources_eos,
+                    network_os="arista.eos.eos", cannot={}, inside_own=_switch_eos.outside_flatnet_contexts,
+                    notes=("paste in configuration mode (configure), then write memory",
+                           "EOS limits a peer's routes over all its address families together (neighbor maximum-routes): "
+                           "the limit is the sum of the families' maximum-prefix")),
+})
+
 
 # Huawei VRP and H3C Comware: CLI text. The ansible bundle has no cliconf plugin that cli_config could apply either
 # with (community.network's ce is not in it, and cannot compute a diff), so their files are for the network team.

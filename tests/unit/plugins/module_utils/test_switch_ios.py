@@ -204,3 +204,22 @@ def test_a_refused_line_is_shown_without_its_secret():
     part = _part("neighbors-ebgp-password")
     assert switch.foreign_commands(part, ["router bgp 65200", "neighbor 10.9.9.9 password other-secret", "snmp-server community s3cret-pw x"]) == [
         "neighbor 10.9.9.9 password ********", "snmp-server community ********"]
+
+
+def test_eos_keeps_its_type_7_and_it_is_not_ciscos():
+    part = _part("neighbors-ebgp-password")
+    held = "router bgp 65200\n   neighbor FLATNET peer group\n   neighbor FLATNET password 7 0822455D0A16\n"
+    sent = ios.device_cli(part, "eos", held)
+    assert sent["password"] == "uncompared" and not any("password" in line for line in sent["cli"])
+    assert any("password 0 s3cret-pw" in line for line in ios.device_cli(part, "eos", held, True)["cli"])
+    assert ios.device_cli(part, "eos", "router bgp 65200\n")["password"] == "absent"
+
+
+def test_iosxr_sends_the_password_only_where_the_group_has_none():
+    part = _part("neighbors-ebgp-password")
+    held = "router bgp 65200\n neighbor-group FLATNET\n  remote-as 64513\n  password encrypted 0822455D0A16\n !\n"
+    sent = ios.device_cli(part, "iosxr", held)
+    assert sent["password"] == "uncompared" and not any("password" in line or "neighbor-group" in line for line in sent["cli"])
+    assert "  password clear s3cret-pw" in ios.device_cli(part, "iosxr", held, True)["cli"]
+    assert ios.device_cli(part, "iosxr", "router bgp 65200\n neighbor-group OTHER\n  password clear x\n")["password"] == "absent"
+    assert ios.device_cli(part, "iosxr", held.replace("encrypted 0822455D0A16", "clear s3cret-pw"))["password"] == "same"

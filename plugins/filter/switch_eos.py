@@ -1,0 +1,21 @@
+# Copyright (c) flatnet.kube contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Jinja2 filters for the Arista EOS switch side; the logic lives in module_utils._switch_eos."""
+
+from __future__ import annotations
+
+from typing import Any, Dict
+
+from ansible_collections.flatnet.kube.plugins.module_utils import _switch_eos
+from ansible_collections.flatnet.kube.plugins.plugin_utils._filters import as_filter
+
+
+class FilterModule:
+    """Arista EOS switch filters of flatnet.kube."""
+
+    def filters(self) -> Dict[str, Any]:
+        """Map filter names to functions."""
+        return {
+            "switch_eos_running_config": as_filter("switch_eos_running_config", _switch_eos.running_config),
+        }
