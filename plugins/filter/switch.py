@@ -21,5 +21,6 @@ class FilterModule:
             "switch_config": as_filter("switch_config", _switch.render),
             "switch_resources": as_filter("switch_resources", _switch.resources),
             "switch_platform": as_filter("switch_platform", _switch.platform_facts),
+            "switch_device_cli": as_filter("switch_device_cli", _switch.device_cli),
             "switch_foreign_commands": as_filter("switch_foreign_commands", _switch.foreign_commands),
         }

@@ -17,7 +17,6 @@ class FilterModule:
     def filters(self) -> Dict[str, Any]:
         """Map filter names to functions."""
         return {
-            "switch_ios_device_cli": as_filter("switch_ios_device_cli", _switch_ios.device_cli),
             "switch_ios_gathered_defaults": as_filter("switch_ios_gathered_defaults", _switch_ios.with_gathered_defaults_ios),
             "switch_ios_running_config": as_filter("switch_ios_running_config", _switch_ios.running_config),
         }

@@ -21,8 +21,8 @@ import functools
 import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
-from ansible_collections.flatnet.kube.plugins.module_utils import (_frr, _switch_cli, _switch_common, _switch_eos, _switch_ios, _switch_iosxr,
-                                                                   _switch_junos, _switch_vyos, _text)
+from ansible_collections.flatnet.kube.plugins.module_utils import (_frr, _switch_cli, _switch_common, _switch_device, _switch_eos, _switch_ios,
+                                                                   _switch_iosxr, _switch_junos, _switch_vyos, _text)
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
 PEER_GROUP = "FLATNET"
@@ -227,6 +227,9 @@ class Platform(NamedTuple):
     not_applied: str = ""
     # Drops the lines inside flatnet's own contexts (which name nothing themselves) before the foreign-commands guard.
     inside_own: Optional[Callable[[Mapping[str, Any], List[str]], List[str]]] = None
+    # The show command that prints the BGP instance's running configuration, for the lines cli_config would resend
+    # (_switch_device); empty: the platform's cli lines go as they are.
+    running_command: str = ""
 
 
 PLATFORMS: Dict[str, Platform] = {
@@ -260,9 +263,10 @@ PLATFORMS.update({
 PLATFORMS.update({
     # IOS takes the removal in FRR's words (FRR's CLI follows IOS's).
     "ios": Platform(None, removal_frr, _switch_ios.COMMENT_IOS, resources=_switch_ios.resources_ios, network_os="cisco.ios.ios",
+                    running_command="show running-config | section ^router bgp",
                     notes=("paste in configuration mode (configure terminal), then write memory",)),
     "nxos": Platform(None, _switch_ios.removal_nxos, _switch_ios.COMMENT_NXOS, resources=_switch_ios.resources_nxos,
-                     network_os="cisco.nxos.nxos", inside_own=_switch_ios.outside_flatnet_contexts,
+                     network_os="cisco.nxos.nxos", inside_own=_switch_ios.outside_flatnet_contexts, running_command="show running-config bgp",
                      notes=("paste in configuration mode (configure terminal), then copy running-config startup-config",
                             "NX-OS has no peer groups: the peer template FLATNET is one, and each member inherits it",
                             "it needs BGP turned on (feature bgp), which is switch-wide and left to you")),
@@ -272,9 +276,10 @@ PLATFORMS.update({
 PLATFORMS.update({
     "iosxr": Platform(None, _switch_iosxr.removal_iosxr, _switch_iosxr.COMMENT_IOSXR, resources=_switch_iosxr.resources_iosxr,
                       network_os="cisco.iosxr.iosxr", cannot=_switch_iosxr.CANNOT_IOSXR, notes=_switch_iosxr.NOTES_IOSXR,
-                      inside_own=_switch_iosxr.outside_flatnet_contexts),
+                      inside_own=_switch_iosxr.outside_flatnet_contexts, running_command="show running-config router bgp"),
     "eos": Platform(None, _switch_eos.removal_eos, _switch_eos.COMMENT_EOS, resources=_switch_eos.resources_eos,
                     network_os="arista.eos.eos", cannot={}, inside_own=_switch_eos.outside_flatnet_contexts,
+                    running_command="show running-config section router bgp",
                     notes=("paste in configuration mode (configure), then write memory",
                            "EOS limits a peer's routes over all its address families together (neighbor maximum-routes): "
                            "the limit is the sum of the families' maximum-prefix")),
@@ -324,7 +329,8 @@ def platform_facts(platform: str) -> Dict[str, Any]:
     ``ansible_network_os`` they run under, and the options it cannot express (option: reason)."""
     chosen = _platform(platform)
     return {"by_modules": chosen.resources is not None, "network_os": chosen.network_os, "connection": chosen.connection,
-            "cannot": dict(chosen.cannot), "applied": not chosen.not_applied, "not_applied": chosen.not_applied}
+            "cannot": dict(chosen.cannot), "applied": not chosen.not_applied, "not_applied": chosen.not_applied,
+            "running_command": chosen.running_command}
 
 
 def resources(part: Mapping[str, Any], platform: str) -> Dict[str, Any]:
@@ -333,6 +339,12 @@ def resources(part: Mapping[str, Any], platform: str) -> Dict[str, Any]:
     if written is None:
         raise FlatnetError("the switch platform %s is not applied through resource modules; it has no resource data" % _text.shown(platform))
     return written(part)
+
+
+def device_cli(part: Mapping[str, Any], platform: str, running: str, resend_password: bool = False) -> Dict[str, Any]:
+    """The platform's ``cli`` lines without those the switch already holds in its own form (``running``: the output of
+    the platform's ``running_command``), and how its password compared; see _switch_device."""
+    return _switch_device.device_cli(part, platform, resources(part, platform)["cli"], running, resend_password)
 
 
 def render(part: Mapping[str, Any], platform: str, removal: bool = False, with_header: bool = False,

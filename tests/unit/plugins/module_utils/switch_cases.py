@@ -45,3 +45,13 @@ def part_of(name: str) -> Dict[str, Any]:
     """The switch model of the case ``name`` of CASES."""
     edit, options, password = CASES[name]
     return _switch.model(plan_of(edit), "switch1", options_of(options), password)
+
+
+def with_ipv6(part: Dict[str, Any], service_range: bool = False) -> Dict[str, Any]:
+    """The part with an IPv6 family: a pool prefix to host routes, and with ``service_range`` a Service range too."""
+    part = copy.deepcopy(part)
+    entries = [{"seq": 10, "action": "permit", "prefix": "fd00:10:233::/56", "prefixlen": 56, "ge": 64, "le": 128}]
+    if service_range:
+        entries.append({"seq": 20, "action": "permit", "prefix": "fd00:10:96::/108", "prefixlen": 108, "ge": 108, "le": 128})
+    part["families"].append({"family": 6, "afi": "ipv6", "maximum_prefix": 300, "prefix_list": {"name": "FLATNET-IN6", "entries": entries}})
+    return part

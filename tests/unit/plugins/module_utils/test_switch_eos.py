@@ -5,14 +5,13 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from switch_cases import CASES, options_of, part_of, plan_of  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from switch_cases import CASES, options_of, part_of, plan_of, with_ipv6  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch as switch  # noqa: E402
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch_eos as eos  # noqa: E402
@@ -29,13 +28,6 @@ FILTERS_V4 = ["   !", "   address-family ipv4", "      neighbor FLATNET prefix-l
 def _part(name):
     # The platform decides which lines of flatnet's own contexts the guard reads (Platform.inside_own).
     return dict(part_of(name), platform="eos")
-
-
-def _ipv6(part):
-    part = copy.deepcopy(part)
-    part["families"].append({"family": 6, "afi": "ipv6", "maximum_prefix": 300, "prefix_list": {"name": "FLATNET-IN6", "entries": [
-        {"seq": 10, "action": "permit", "prefix": "fd00:10:233::/56", "prefixlen": 56, "ge": 64, "le": 128}]}})
-    return part
 
 
 def _four_byte():
@@ -93,7 +85,7 @@ def test_a_listen_range_has_no_members_and_no_ecmp():
 
 
 def test_an_ipv6_family_is_activated_with_its_own_list_and_the_limits_add_up():
-    data = eos.resources_eos(_ipv6(_part("neighbors-ebgp-password")))
+    data = eos.resources_eos(with_ipv6(_part("neighbors-ebgp-password")))
     assert data["prefix_lists"] == [IPV4_LIST, {"afi": "ipv6", "prefix_lists": [{"name": "FLATNET-IN6", "entries": [
         # ge 64 le 128: `ge 64` alone, up to the host length, the one bound the module writes.
         {"sequence": 10, "action": "permit", "address": "fd00:10:233::/56", "match": {"operator": "ge", "masklen": 64}}]}]}]
@@ -102,11 +94,11 @@ def test_an_ipv6_family_is_activated_with_its_own_list_and_the_limits_add_up():
     assert data["cli"][-4:] == ["   !", "   address-family ipv6", "      neighbor FLATNET prefix-list FLATNET-IN6 in",
                                 "      neighbor FLATNET route-map FLATNET-OUT out"]
     assert data["bgp_global"]["neighbor"][0]["maximum_received_routes"] == {"count": 208 + 300}
-    assert eos.removal_eos(_ipv6(_part("neighbors-ebgp-password"))).endswith("no ip prefix-list FLATNET-IN\nno ipv6 prefix-list FLATNET-IN6\n")
+    assert eos.removal_eos(with_ipv6(_part("neighbors-ebgp-password"))).endswith("no ip prefix-list FLATNET-IN\nno ipv6 prefix-list FLATNET-IN6\n")
 
 
 def test_an_entry_with_both_bounds_takes_its_list_into_the_cli():
-    part = _ipv6(_part("neighbors-ebgp-password"))
+    part = with_ipv6(_part("neighbors-ebgp-password"))
     part["families"][1]["prefix_list"]["entries"][0]["le"] = 96
     data = eos.resources_eos(part)
     assert data["prefix_lists"] == [IPV4_LIST]

@@ -5,24 +5,17 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from switch_cases import CASES, options_of, part_of as _part, plan_of  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from switch_cases import CASES, options_of, part_of as _part, plan_of, with_ipv6  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch as switch  # noqa: E402
+from ansible_collections.flatnet.kube.plugins.module_utils import _switch_device as device  # noqa: E402
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch_ios as ios  # noqa: E402
-
-
-def _ipv6(part):
-    part = copy.deepcopy(part)
-    part["families"].append({"family": 6, "afi": "ipv6", "maximum_prefix": 300, "prefix_list": {"name": "FLATNET-IN6", "entries": [
-        {"seq": 10, "action": "permit", "prefix": "fd00:10:233::/56", "prefixlen": 56, "ge": 64, "le": 128}]}})
-    return part
 
 
 def test_the_seed_on_ios():
@@ -95,7 +88,7 @@ def test_a_four_byte_as_is_asplain():
 
 
 def test_an_ipv6_family_is_activated_with_its_own_list():
-    part = _ipv6(_part("neighbors-ebgp-password"))
+    part = with_ipv6(_part("neighbors-ebgp-password"))
     families = ios.resources_ios(part)["bgp_address_family"]["address_family"]
     assert [f["afi"] for f in families] == ["ipv4", "ipv6"]
     assert families[1]["neighbors"][0]["activate"] is True
@@ -165,33 +158,33 @@ def _ios_running(password_line):
 def test_a_password_the_device_holds_the_same_is_not_sent_again():
     part = _part("neighbors-ebgp-password")
     # Cisco's own example of type 7: "cisco".
-    assert ios._type7("0822455D0A16") == "cisco" and ios._type7("7 not hex") is None
+    assert device._type7("0822455D0A16") == "cisco" and device._type7("7 not hex") is None
     # Type 7 of s3cret-pw, as IOS writes it with service password-encryption on.
-    key = "".join("%02X" % (ord(char) ^ ord(ios._TYPE7_KEY[(5 + index) % len(ios._TYPE7_KEY)])) for index, char in enumerate("s3cret-pw"))
+    key = "".join("%02X" % (ord(char) ^ ord(device._TYPE7_KEY[(5 + index) % len(device._TYPE7_KEY)])) for index, char in enumerate("s3cret-pw"))
     for line, state in ((" neighbor FLATNET password s3cret-pw\n", "same"), (" neighbor FLATNET password 7 05%s\n" % key, "same"),
                         (" neighbor FLATNET password old-one\n", "differs"), (" neighbor FLATNET password 7 0822455D0A16\n", "differs"),
                         ("", "absent"), (" neighbor FLATNET password 6 QWERTY\n", "uncompared")):
-        sent = ios.device_cli(part, "ios", _ios_running(line))
+        sent = switch.device_cli(part, "ios", _ios_running(line))
         assert sent["password"] == state, line
         assert (" neighbor FLATNET password s3cret-pw" in sent["cli"]) == (state in ("differs", "absent")), line
         assert [entry for entry in sent["cli"] if "password" not in entry] == [entry for entry in ios.resources_ios(part)["cli"] if "password" not in entry]
-    assert " neighbor FLATNET password s3cret-pw" in ios.device_cli(part, "ios", _ios_running(" neighbor FLATNET password 6 QWERTY\n"), True)["cli"]
+    assert " neighbor FLATNET password s3cret-pw" in switch.device_cli(part, "ios", _ios_running(" neighbor FLATNET password 6 QWERTY\n"), True)["cli"]
     # Another neighbor's password is not the group's.
-    assert ios.device_cli(part, "ios", _ios_running(" neighbor 10.9.9.9 password s3cret-pw\n"))["password"] == "absent"
-    assert ios.device_cli(_part("ibgp-instance-settings"), "ios", "")["password"] == "none"
+    assert switch.device_cli(part, "ios", _ios_running(" neighbor 10.9.9.9 password s3cret-pw\n"))["password"] == "absent"
+    assert switch.device_cli(_part("ibgp-instance-settings"), "ios", "")["password"] == "none"
 
 
 def test_nxos_compares_the_templates_password_and_sends_graceful_restart_only_where_it_is_off():
     part = _part("ibgp-instance-settings")
     running = "router bgp 65200\n  template peer FLATNET\n    remote-as 65200\n  template peer OTHER\n    password 3 abc\n"
-    assert "  graceful-restart" not in ios.device_cli(part, "nxos", running)["cli"]
-    assert "  graceful-restart" in ios.device_cli(part, "nxos", "router bgp 65200\n  no graceful-restart\n")["cli"]
+    assert "  graceful-restart" not in switch.device_cli(part, "nxos", running)["cli"]
+    assert "  graceful-restart" in switch.device_cli(part, "nxos", "router bgp 65200\n  no graceful-restart\n")["cli"]
     part = _part("neighbors-ebgp-password")
-    assert ios.device_cli(part, "nxos", running)["password"] == "absent"
+    assert switch.device_cli(part, "nxos", running)["password"] == "absent"
     held = "router bgp 65200\n  template peer FLATNET\n    password 3 ae13b2c4d5\n    remote-as 64513\n"
-    assert ios.device_cli(part, "nxos", held)["password"] == "uncompared"
-    assert not any("password" in line for line in ios.device_cli(part, "nxos", held)["cli"])
-    assert ios.device_cli(part, "nxos", held.replace("3 ae13b2c4d5", "s3cret-pw"))["password"] == "same"
+    assert switch.device_cli(part, "nxos", held)["password"] == "uncompared"
+    assert not any("password" in line for line in switch.device_cli(part, "nxos", held)["cli"])
+    assert switch.device_cli(part, "nxos", held.replace("3 ae13b2c4d5", "s3cret-pw"))["password"] == "same"
 
 
 def test_the_guard_reads_nxos_template_lines_as_flatnets():
@@ -209,17 +202,17 @@ def test_a_refused_line_is_shown_without_its_secret():
 def test_eos_keeps_its_type_7_and_it_is_not_ciscos():
     part = _part("neighbors-ebgp-password")
     held = "router bgp 65200\n   neighbor FLATNET peer group\n   neighbor FLATNET password 7 0822455D0A16\n"
-    sent = ios.device_cli(part, "eos", held)
+    sent = switch.device_cli(part, "eos", held)
     assert sent["password"] == "uncompared" and not any("password" in line for line in sent["cli"])
-    assert any("password 0 s3cret-pw" in line for line in ios.device_cli(part, "eos", held, True)["cli"])
-    assert ios.device_cli(part, "eos", "router bgp 65200\n")["password"] == "absent"
+    assert any("password 0 s3cret-pw" in line for line in switch.device_cli(part, "eos", held, True)["cli"])
+    assert switch.device_cli(part, "eos", "router bgp 65200\n")["password"] == "absent"
 
 
 def test_iosxr_sends_the_password_only_where_the_group_has_none():
     part = _part("neighbors-ebgp-password")
     held = "router bgp 65200\n neighbor-group FLATNET\n  remote-as 64513\n  password encrypted 0822455D0A16\n !\n"
-    sent = ios.device_cli(part, "iosxr", held)
+    sent = switch.device_cli(part, "iosxr", held)
     assert sent["password"] == "uncompared" and not any("password" in line or "neighbor-group" in line for line in sent["cli"])
-    assert "  password clear s3cret-pw" in ios.device_cli(part, "iosxr", held, True)["cli"]
-    assert ios.device_cli(part, "iosxr", "router bgp 65200\n neighbor-group OTHER\n  password clear x\n")["password"] == "absent"
-    assert ios.device_cli(part, "iosxr", held.replace("encrypted 0822455D0A16", "clear s3cret-pw"))["password"] == "same"
+    assert "  password clear s3cret-pw" in switch.device_cli(part, "iosxr", held, True)["cli"]
+    assert switch.device_cli(part, "iosxr", "router bgp 65200\n neighbor-group OTHER\n  password clear x\n")["password"] == "absent"
+    assert switch.device_cli(part, "iosxr", held.replace("encrypted 0822455D0A16", "clear s3cret-pw"))["password"] == "same"

@@ -5,14 +5,13 @@
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from switch_cases import CASES, options_of, part_of as _part, plan_of  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from switch_cases import CASES, options_of, part_of as _part, plan_of, with_ipv6  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch as switch  # noqa: E402
 from ansible_collections.flatnet.kube.plugins.module_utils import _switch_iosxr as iosxr  # noqa: E402
@@ -21,14 +20,6 @@ from ansible_collections.flatnet.kube.plugins.module_utils._errors import Flatne
 DESCRIPTION = "dev nodes (node-role.kubernetes.io/ingress == 'ingress')"
 INBOUND = {"name": "FLATNET-IN", "if_section": {"condition": "destination in FLATNET-IN", "pass": True}, "else_section": {"global": {"drop": True}}}
 OUTBOUND = {"name": "FLATNET-OUT", "global": {"drop": True}}
-
-
-def _ipv6(part):
-    part = copy.deepcopy(part)
-    part["families"].append({"family": 6, "afi": "ipv6", "maximum_prefix": 300, "prefix_list": {"name": "FLATNET-IN6", "entries": [
-        {"seq": 10, "action": "permit", "prefix": "fd00:10:233::/56", "prefixlen": 56, "ge": 64, "le": 128},
-        {"seq": 20, "action": "permit", "prefix": "fd00:10:96::/108", "prefixlen": 108, "ge": 108, "le": 128}]}})
-    return part
 
 
 def _four_byte():
@@ -125,7 +116,7 @@ def test_a_listen_range_is_refused():
 
 
 def test_an_ipv6_family_has_its_prefix_set_policy_and_instance_family():
-    part = _ipv6(_part("neighbors-ebgp-password"))
+    part = with_ipv6(_part("neighbors-ebgp-password"), service_range=True)
     data = iosxr.resources_iosxr(part)
     assert data["cli"] == ["prefix-set FLATNET-IN", "  10.233.0.0/18 le 32,", "  10.233.64.0/18 le 32", "end-set",
                            "prefix-set FLATNET-IN6", "  fd00:10:233::/56 ge 64 le 128,", "  fd00:10:96::/108 le 128", "end-set",
@@ -158,7 +149,7 @@ def test_the_removal_takes_members_then_group_then_policies_then_sets():
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - {"listen-range"}))
 def test_the_rendered_commands_pass_the_guard(name):
-    part = _ipv6(_part(name))
+    part = with_ipv6(_part(name), service_range=True)
     part["platform"] = "iosxr"
     commands = _rendered(part)
     assert switch.foreign_commands(part, commands) == []
@@ -178,7 +169,7 @@ def test_lines_inside_flatnets_contexts_are_its_and_others_are_not():
 
 
 def test_running_config_indents_and_closes_each_context():
-    part = _ipv6(_part("ibgp-instance-settings"))
+    part = with_ipv6(_part("ibgp-instance-settings"), service_range=True)
     assert iosxr.running_config(_rendered(part)).splitlines() == [
         "prefix-set FLATNET-IN", "  10.233.0.0/18 le 32,", "  10.233.64.0/18 le 32", "end-set", "!",
         "prefix-set FLATNET-IN6", "  fd00:10:233::/56 ge 64 le 128,", "  fd00:10:96::/108 le 128", "end-set", "!",
