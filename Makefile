@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 # Debian packages the tests and the lab need. They are installed with a
 # policy-rc.d guard, so no daemon starts in the host's own network namespace:
 # the lab starts FRR and BIRD only inside its namespaces.
-APT_PACKAGES ?= git iproute2 iputils-ping frr frr-pythontools bird nftables curl bind9 bind9-dnsutils unbound dnsmasq-base
+APT_PACKAGES ?= git iproute2 iputils-ping frr frr-pythontools bird nftables curl bind9 bind9-dnsutils unbound dnsmasq-base graphviz
 # This checkout as an installed collection, for ansible.cfg's collections_path.
 LINK := $(BUILD)/collections/ansible_collections/flatnet/kube
 # A plain copy for ansible-test, which wants a real ansible_collections tree
@@ -27,7 +27,7 @@ SANITY_PYTHON ?= 3.11
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint molecule changelog-lint lab-up lab-down lab-status lab-shell demo render lab-api clean
+.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint molecule changelog-lint lab-up lab-down lab-status lab-shell lab-picture demo render picture lab-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -109,8 +109,14 @@ lab-down: ## remove every namespace, process and file of the lab
 lab-status: ## the lab's BGP sessions, learned routes, namespaces and processes
 	$(NETLAB) status --state-dir $(LAB_STATE)
 
-lab-shell: ## a shell on the lab's office PC
-	$(NETLAB) shell --state-dir $(LAB_STATE)
+lab-shell: ## a shell on the lab's office PC; CMD='curl ...' runs one command there; NETNS=fn-gw-office-gw1 picks another namespace
+	$(NETLAB) shell --state-dir $(LAB_STATE) $(if $(NETNS),--netns "$$LAB_SHELL_NETNS") $(if $(CMD),--command "$$LAB_SHELL_CMD")
+# CMD and NETNS reach the command through the environment, as written (no make expansion, any quotes).
+lab-shell: export LAB_SHELL_CMD = $(value CMD)
+lab-shell: export LAB_SHELL_NETNS = $(value NETNS)
+
+lab-picture: ## draw the running lab's namespaces, links and addresses into .build/lab/lab.svg
+	$(NETLAB) picture --svg --state-dir $(LAB_STATE)
 
 demo: lab-up ## install, build the lab, run site.yml, and report what the office PC reaches
 	$(LAB_PLAYBOOK) playbooks/site.yml
@@ -129,6 +135,11 @@ render: install ## write each switch's part and its removal for review into REND
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/render.yml -e render_dir=$(abspath $(RENDER_DIR)) \
 	  -e '{"preflight_peering_nodes": $(PEERING_NODES)}' $(if $(PLATFORM),-e render_platform=$(PLATFORM))
 	@ls -l $(RENDER_DIR)
+
+PICTURE_DIR ?= $(BUILD)/picture
+picture: install ## draw the plan's topology into PICTURE_DIR/topology.dot and .svg (no device, no cluster; INVENTORY, PEERING_NODES)
+	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/picture.yml -e picture_dir=$(abspath $(PICTURE_DIR)) \
+	  -e '{"preflight_peering_nodes": $(PEERING_NODES)}'
 
 LAB_API_STATE ?= $(BUILD)/kubeapi
 lab-api: install ## serve only the lab's emulated Kubernetes API on 127.0.0.1 (Ctrl-C stops it)

@@ -1,7 +1,7 @@
 # Copyright (c) flatnet.kube contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Command line: ``python -m netlab {up,down,status,shell,inventory,sync} [--inventory DIR] [--state-dir DIR] [--prefix P]``."""
+"""Command line: ``python -m netlab {up,down,status,shell,picture,inventory,sync} [--inventory DIR] [--state-dir DIR] [--prefix P]``."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ COMMANDS = {
     "up": "build the lab (after removing what an earlier run left)",
     "down": "stop every lab process and remove its namespaces, FRR directories and state directory",
     "status": "namespaces, processes, the switch's BGP and routes, the gateway's routes",
-    "shell": "a shell in the office PC's namespace (or --netns NAME)",
+    "shell": "a shell in the office PC's namespace (or --netns NAME); --command LINE runs one line there and exits with its status",
+    "picture": "the lab's namespaces, links and addresses as Graphviz DOT (--svg: rendered to STATE/lab.svg)",
     "inventory": "write STATE/inventory.yml, the overlay that reaches the switch and gateway twins",
     "sync": "re-write Endpoints and re-render every node's kube-proxy and natOutgoing tables from the API",
 }
@@ -39,6 +40,9 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--interval", type=float, default=1.0, help="seconds between the calico-node agents' polls (default 1.0)")
         if name == "shell":
             sub.add_argument("--netns", help="another namespace of the lab")
+            sub.add_argument("--command", dest="command_line", help="run this one line (bash -c) instead of an interactive shell")
+        if name == "picture":
+            sub.add_argument("--svg", action="store_true", help="render STATE/lab.svg with Graphviz's dot and print its path")
     return parser
 
 
@@ -55,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
     """Dispatch one command."""
     state_dir = os.path.abspath(args.state_dir)
     _check_prefix(args.prefix)
-    if args.command != "shell" and os.geteuid() != 0 and args.command != "inventory":
+    if args.command not in ("shell", "inventory", "picture") and os.geteuid() != 0:
         raise model.LabError("the lab needs root (network namespaces, FRR's directories)")
     if args.command == "up":
         topo = _topology(args)
@@ -79,7 +83,9 @@ def run(args: argparse.Namespace) -> int:
         return lab.status(state_dir)
     if args.command == "sync":
         return lab.sync(state_dir)
-    return lab.shell(state_dir, args.netns)
+    if args.command == "picture":
+        return lab.draw(state_dir, args.svg)
+    return lab.shell(state_dir, args.netns, args.command_line)
 
 
 def main(argv: Optional[list] = None) -> int:

@@ -20,15 +20,17 @@ from typing import Any, Callable, Optional
 
 import yaml
 
-from . import bird, dns, fabric, frr, kube, nftables, overlay, procs, sh, uplink
+from . import bird, dns, fabric, frr, kube, nftables, overlay, picture, procs, sh, uplink
 from .model import LabError, Topology
 
 LAB_FILE = "lab.json"
+PICTURE_FILE = "lab.dot"
+PICTURE_SVG = "lab.svg"
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 API_TIMEOUT = 60.0
 READY_TIMEOUT = 60.0
 STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "dns@", "bird@", "frr-", "kubeapi")
-_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", "nodes", "pods", "switch", "dns",
+_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", PICTURE_FILE, PICTURE_SVG, "nodes", "pods", "switch", "dns",
          "uplink", uplink.SECRETS_FILE}
 
 
@@ -267,6 +269,8 @@ def up(topo: Topology, state_dir: str, interval: float = 1.0) -> float:
                       lambda: start_office_dns(topo, state_dir, registry))
     overlay.write_overlay(topo, os.path.join(state_dir, "inventory.yml"))
     overlay.write_env(os.path.join(state_dir, "env"), kubeconfig)
+    with open(os.path.join(state_dir, PICTURE_FILE), "w", encoding="utf-8") as handle:
+        handle.write(picture.lab_dot(topo, pods))
     print_summary(topo, state_dir, pods)
     seconds = progress.total()
     print("netlab: up in %.1fs" % seconds)
@@ -292,6 +296,7 @@ def print_summary(topo: Topology, state_dir: str, pods: list) -> None:
     if topo.skipped:
         lines.append("  not in the lab: %s" % ", ".join(topo.skipped))
     lines += ["", "  inventory overlay  %s" % os.path.join(state_dir, "inventory.yml"),
+              "  picture            %s (netlab picture --svg)" % os.path.join(state_dir, PICTURE_FILE),
               "  environment        . %s" % os.path.join(state_dir, "env")]
     print("\n".join(lines))
 
@@ -346,14 +351,30 @@ def sync(state_dir: str) -> int:
     return 0
 
 
-def shell(state_dir: str, netns: Optional[str] = None) -> int:
-    """Replace this process with a shell in the office PC's namespace (or another lab namespace)."""
+def shell(state_dir: str, netns: Optional[str] = None, command: Optional[str] = None) -> int:
+    """Replace this process with a shell in the office PC's namespace (or another lab namespace); with ``command``,
+    run that one line there (bash -c) and exit with its status."""
     record = read_record(state_dir)
     if record is None:
         raise LabError("no lab in %s; run up first" % state_dir)
     target = netns or record["pc"]["netns"]
     if target not in record["namespaces"]:
-        raise LabError("%s is not a namespace of this lab" % target)
+        raise LabError("%s is not a namespace of this lab (its namespaces: %s)" % (target, " ".join(record["namespaces"])))
     sys.stdout.flush()
-    os.execvp("ip", sh.in_netns(target, ["bash"]))
+    os.execvp("ip", sh.in_netns(target, ["bash"] + (["-c", command] if command is not None else [])))
     return 0  # not reached
+
+
+def draw(state_dir: str, svg: bool = False) -> int:
+    """Print the lab's picture (DOT), or with ``svg`` render it to STATE/lab.svg with Graphviz and print that path."""
+    path = os.path.join(state_dir, PICTURE_FILE)
+    if read_record(state_dir) is None or not os.path.exists(path):
+        raise LabError("no lab in %s; run up first" % state_dir)
+    if not svg:
+        with open(path, encoding="utf-8") as handle:
+            sys.stdout.write(handle.read())
+        return 0
+    target = os.path.join(state_dir, PICTURE_SVG)
+    sh.run(["dot", "-Tsvg", "-o", target, path])
+    print(target)
+    return 0

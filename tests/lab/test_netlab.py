@@ -224,6 +224,28 @@ def test_status_reports_the_switch_and_gateway(lab: Lab) -> None:
     assert "show ip route (vtysh -N ft-switch-switch1)" in done.stdout and "ip route in ft-gw-office-gw1" in done.stdout
 
 
+def test_shell_runs_one_command_in_the_office_pc_and_returns_its_status(lab: Lab) -> None:
+    done = _netlab("shell", "--state-dir", lab.state_dir, "--command", "ip -o -4 addr show scope global; exit 7")
+    assert done.returncode == 7, done.stderr
+    assert " %s/" % lab.record["pc"]["ip"] in done.stdout
+    other = _netlab("shell", "--state-dir", lab.state_dir, "--netns", "ft-gw-office-gw1", "--command", "ip route")
+    assert other.returncode == 0 and "192.168.10.0/24 dev lan0" in other.stdout, other.stderr
+    stranger = _netlab("shell", "--state-dir", lab.state_dir, "--netns", "not-a-lab-ns", "--command", "true")
+    assert stranger.returncode != 0 and "not-a-lab-ns is not a namespace of this lab" in stranger.stderr
+
+
+def test_picture_draws_every_namespace_and_renders(lab: Lab) -> None:
+    dot = _netlab("picture", "--state-dir", lab.state_dir)
+    assert dot.returncode == 0, dot.stderr
+    drawn = set(re.findall(r'^    "([^"]+)" \[label=', dot.stdout, re.MULTILINE))
+    assert set(lab.record["namespaces"]) <= drawn, sorted(set(lab.record["namespaces"]) - drawn)
+    svg = _netlab("picture", "--svg", "--state-dir", lab.state_dir)
+    assert svg.returncode == 0, svg.stderr
+    with open(svg.stdout.strip(), encoding="utf-8") as handle:
+        text = handle.read()
+    assert text.rstrip().endswith("</svg>") and "ft-switch-switch1: switch switch1" in text
+
+
 def test_down_removes_everything(lab: Lab) -> None:
     done = _netlab("down", "--state-dir", lab.state_dir)
     assert done.returncode == 0, done.stderr

@@ -34,7 +34,10 @@ def test_example_inventory_passes_and_shows_the_plan(run_playbook: Callable[...,
     assert _recap(result.stdout) == {"ok": 5, "changed": 0, "unreachable": 0, "failed": 0}
     assert "cluster AS 64513 (private), domain cluster.local" in result.stdout
     assert "peering nodes: node-role.kubernetes.io/ingress == 'ingress'" in result.stdout
+    assert "office networks: 192.168.10.0/24" in result.stdout
     assert "office routes: 10.233.0.0/17" in result.stdout
+    assert "gateways: office-gw1 via 10.200.21.1" in result.stdout
+    assert "DNS servers: office-dns1 (bind)" in result.stdout
     assert "reverse zones: 128 (0.233.10.in-addr.arpa ... 127.233.10.in-addr.arpa)" in result.stdout
 
 
