@@ -27,7 +27,7 @@ SANITY_PYTHON ?= 3.11
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint molecule changelog-lint lab-up lab-down lab-status lab-shell lab-picture demo render picture lab-api clean
+.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint docs molecule changelog-lint lab-up lab-down lab-status lab-shell lab-picture demo render picture lab-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -84,8 +84,21 @@ units-fast: install ## pytest without the lab: unit, emulator-backed module, API
 units-lab: install ## pytest on the network lab and in scratch namespaces (needs root)
 	$(BIN)/pytest -p no:cacheprovider $(LAB_TESTS)
 
-lint: install ## ansible-lint, production profile, offline
+lint: install ## ansible-lint, production profile, offline; antsibull-docs lint of the plugin and role docs
 	$(BIN)/ansible-lint --offline --profile production
+	$(BIN)/antsibull-docs lint-collection-docs --plugin-docs $(LINK)
+	@echo "antsibull-docs: the plugin and role documentation lints clean"
+
+# The reference in docs/: the plugin and role pages antsibull-docs generates from the collection, and the seed's picture.
+DOCS_REFERENCE := docs/reference
+docs: install ## regenerate docs/reference (antsibull-docs, from the argument specs and plugin docs) and docs/images/topology-seed.*
+	rm -rf $(DOCS_REFERENCE)
+	mkdir -p -m 0755 $(DOCS_REFERENCE)
+	$(BIN)/antsibull-docs collection --use-current --squash-hierarchy --output-format simplified-rst --no-add-antsibull-docs-version \
+	  --no-breadcrumbs --fail-on-error --dest-dir $(DOCS_REFERENCE) flatnet.kube
+	$(MAKE) --no-print-directory picture INVENTORY=inventory/example PICTURE_DIR=$(BUILD)/picture-seed
+	cp $(BUILD)/picture-seed/topology.dot docs/images/topology-seed.dot
+	cp $(BUILD)/picture-seed/topology.svg docs/images/topology-seed.svg
 
 molecule: install ## the molecule scenarios (default: the seed; twin: other values) on the network lab
 	$(BIN)/molecule test --all

@@ -26,7 +26,8 @@ from .model import Topology
 def overlay(topo: Topology, python: str = "", state_dir: str = "") -> dict:
     """The overlay inventory's content."""
     interpreter = python or sys.executable
-    common = {"ansible_connection": "flatnet.kube.netns", "ansible_python_interpreter": interpreter}
+    # The twins run as root in their namespaces: an inventory's become (sudo for vtysh, rndc, ip route) is not needed there.
+    common = {"ansible_connection": "flatnet.kube.netns", "ansible_python_interpreter": interpreter, "ansible_become": False}
     hosts = {topo.switch.name: dict(common, ansible_netns_name=topo.switch.netns, switch_bgp_frr_pathspace=topo.switch.pathspace),
              topo.gateway.name: dict(common, ansible_netns_name=topo.gateway.netns)}
     # The office PC probes the cluster for playbooks/verify.yml.
