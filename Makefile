@@ -96,7 +96,7 @@ docs: install ## regenerate docs/reference (antsibull-docs, from the argument sp
 	mkdir -p -m 0755 $(DOCS_REFERENCE)
 	$(BIN)/antsibull-docs collection --use-current --squash-hierarchy --output-format simplified-rst --no-add-antsibull-docs-version \
 	  --no-breadcrumbs --fail-on-error --dest-dir $(DOCS_REFERENCE) flatnet.kube
-	$(MAKE) --no-print-directory picture INVENTORY=inventory/example PICTURE_DIR=$(BUILD)/picture-seed
+	$(MAKE) --no-print-directory picture INVENTORY=inventory/example PICTURE_DIR=$(BUILD)/picture-seed PEERING_NODES='$(PEERING_NODES)'
 	cp $(BUILD)/picture-seed/topology.dot docs/images/topology-seed.dot
 	cp $(BUILD)/picture-seed/topology.svg docs/images/topology-seed.svg
 
@@ -150,9 +150,9 @@ render: install ## write each switch's part and its removal for review into REND
 	@ls -l $(RENDER_DIR)
 
 PICTURE_DIR ?= $(BUILD)/picture
-picture: install ## draw the plan's topology into PICTURE_DIR/topology.dot and .svg (no device, no cluster; INVENTORY, PEERING_NODES)
+picture: install ## draw the plan's topology into PICTURE_DIR/topology.dot and .svg (no device, no cluster; INVENTORY; PEERING_NODES, else the selector)
 	$(BIN)/ansible-playbook -i $(INVENTORY) playbooks/picture.yml -e picture_dir=$(abspath $(PICTURE_DIR)) \
-	  -e '{"preflight_peering_nodes": $(PEERING_NODES)}'
+	  $(if $(filter file,$(origin PEERING_NODES)),,-e '{"preflight_peering_nodes": $(PEERING_NODES)}')
 
 LAB_API_STATE ?= $(BUILD)/kubeapi
 lab-api: install ## serve only the lab's emulated Kubernetes API on 127.0.0.1 (Ctrl-C stops it)

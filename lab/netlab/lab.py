@@ -30,8 +30,8 @@ LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 API_TIMEOUT = 60.0
 READY_TIMEOUT = 60.0
 STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "dns@", "bird@", "frr-", "kubeapi")
-_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", PICTURE_FILE, PICTURE_SVG, "nodes", "pods", "switch", "dns",
-         "uplink", uplink.SECRETS_FILE}
+_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", PICTURE_FILE, PICTURE_SVG,
+         "nodes", "pods", "switch", "dns", "uplink", uplink.SECRETS_FILE}
 
 
 def child_env() -> dict:

@@ -71,11 +71,12 @@ def topology_dot(plan: Any, title: str = "") -> str:
 
     lines.append('    subgraph "cluster_k8s" {')
     lines.append("        label=%s; style=rounded; color=%s;" % (_quote("Kubernetes cluster %s, AS %s" % (name, cluster.get("as_dot"))), _quote("#326ce5")))
-    lines.append("    " + _node("pools", ["pods: %s" % ", ".join(cluster.get("pod_cidrs") or []),
-                                            "Services: %s" % ", ".join(cluster.get("service_cluster_ips") or []),
-                                            "cluster DNS %s, domain %s" % (dns_ip, cluster.get("domain")),
-                                            "flatnet sets: IPPools %s" % ", ".join(pool["name"] for pool in cluster.get("pools") or []),
-                                            "and BGPConfiguration default"], shape="note", style="solid"))
+    summary = ["pods: %s" % ", ".join(cluster.get("pod_cidrs") or []),
+               "Services: %s" % ", ".join(cluster.get("service_cluster_ips") or []),
+               "cluster DNS %s, domain %s" % (dns_ip, cluster.get("domain")),
+               "flatnet sets: IPPools %s" % ", ".join(pool["name"] for pool in cluster.get("pools") or []),
+               "and BGPConfiguration default"]
+    lines.append("    " + _node("pools", summary, shape="note", style="solid"))
     peering = cluster.get("peering_nodes") or []
     node_ids = []
     if peering:
@@ -124,4 +125,3 @@ def topology_dot(plan: Any, title: str = "") -> str:
         raise FlatnetError("topology: the plan advertises no range")
     lines.append("}")
     return "\n".join(lines) + "\n"
-

@@ -168,11 +168,14 @@ def test_nat_outgoing_spares_every_pool_and_service_range() -> None:
 
 
 def test_overlay_reaches_the_twins_through_netns(topo: model.Topology) -> None:
-    hosts = overlay.overlay(topo, "/usr/bin/python3")["all"]["hosts"]
-    assert hosts["switch1"] == {"ansible_connection": "flatnet.kube.netns", "ansible_netns_name": "fn-switch-switch1",
+    found = overlay.overlay(topo, "/usr/bin/python3")["all"]
+    hosts = found["hosts"]
+    # become is off on the twins: they run as root, and a production inventory's sudo is not there.
+    assert hosts["switch1"] == {"ansible_connection": "flatnet.kube.netns", "ansible_netns_name": "fn-switch-switch1", "ansible_become": False,
                                 "ansible_python_interpreter": "/usr/bin/python3", "switch_bgp_frr_pathspace": "fn-switch-switch1"}
-    assert hosts["office-gw1"] == {"ansible_connection": "flatnet.kube.netns", "ansible_netns_name": "fn-gw-office-gw1",
+    assert hosts["office-gw1"] == {"ansible_connection": "flatnet.kube.netns", "ansible_netns_name": "fn-gw-office-gw1", "ansible_become": False,
                                    "ansible_python_interpreter": "/usr/bin/python3"}
+    assert found["children"]["office_probes"]["hosts"]["office-pc"]["ansible_become"] is False
 
 
 def test_frr_starts_without_bgp() -> None:

@@ -43,7 +43,7 @@ def test_the_reference_is_what_antsibull_docs_generates(tmp_path: Any, collectio
     assert done.returncode == 0, done.stdout + done.stderr
     generated, committed = sorted(os.listdir(out)), sorted(os.listdir(REFERENCE))
     assert generated == committed, "run `make docs` (new: %s, gone: %s)" % (sorted(set(generated) - set(committed)), sorted(set(committed) - set(generated)))
-    _, mismatch, errors = filecmp.cmpfiles(str(out), REFERENCE, generated, shallow=False)
+    _match, mismatch, errors = filecmp.cmpfiles(str(out), REFERENCE, generated, shallow=False)
     assert not mismatch and not errors, "run `make docs`: %s differ from the argument specs and plugin docs" % (mismatch + errors)
 
 

@@ -9,8 +9,8 @@ import json
 import os
 import re
 import shutil
-import xml.etree.ElementTree as ElementTree
 from typing import Any, Callable
+from xml.etree import ElementTree
 
 import pytest
 

@@ -37,8 +37,8 @@ def test_the_seed_with_its_peering_nodes() -> None:
     dot = topology_dot(_plan(nodes=NODES))
     boxes = _boxes(dot)
     assert sorted(boxes) == ["dns:office-dns1", "gateway:office-gw1", "node:node1", "node:node2", "office", "pools", "switch:switch1"]
-    assert boxes["switch:switch1"].split("\\l")[:3] == ["switch1 (frr)", "flatnet's part: peer group FLATNET; cluster side: BGPPeer peer-switch",
-                                                         "AS 65200, ebgp, peer 10.200.20.254"]
+    expected = ["switch1 (frr)", "flatnet's part: peer group FLATNET; cluster side: BGPPeer peer-switch", "AS 65200, ebgp, peer 10.200.20.254"]
+    assert boxes["switch:switch1"].split("\\l")[:3] == expected
     assert "route 10.233.0.0/17 via 10.200.21.1" in boxes["gateway:office-gw1"]
     assert "forwards cluster.local + 128 reverse zones" in boxes["dns:office-dns1"]
     assert sorted(_edges(dot)) == sorted([("node:node1", "switch:switch1"), ("node:node2", "switch:switch1"),
