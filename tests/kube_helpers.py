@@ -31,6 +31,10 @@ class Kube:
         """One Calico object; raises ApiException(404) when absent."""
         return self.custom.get_cluster_custom_object(group[0], group[1], plural, name)
 
+    def replace(self, plural: str, name: str, body: Dict[str, Any], group: tuple = CRD) -> Dict[str, Any]:
+        """Write one Calico object back as a person with kubectl would (PUT, with the resourceVersion it read)."""
+        return self.custom.replace_cluster_custom_object(group[0], group[1], plural, name, body)
+
     def names(self, plural: str, group: tuple = CRD) -> List[str]:
         return sorted(item["metadata"]["name"] for item in self.custom.list_cluster_custom_object(group[0], group[1], plural)["items"])
 

@@ -87,4 +87,28 @@ options:
       - How many times to re-read and retry a write that met a newer resourceVersion (HTTP 409 Conflict).
     type: int
     default: 5
+  labels:
+    description:
+      - Labels the object must carry, such as V(app.kubernetes.io/managed-by=flatnet.kube) and the cluster's name,
+        by which M(flatnet.kube.cluster_prune) knows what flatnet owns.
+      - Only these keys are managed; the object's other labels stay. A missing or different value is a change.
+    type: dict
+"""
+
+    # The modules that act on what flatnet owns in a cluster (cluster_prune, cluster_start).
+    OWNED = r"""
+options:
+  cluster:
+    description: The intent's cluster name (C(flatnet_cluster.name)), the value of the V(flatnet.kube/cluster) label.
+    type: str
+    required: true
+  namespace:
+    description: Where the namespaced objects are (calico-node's namespace for the password Secrets; kube-system for the record).
+    type: str
+    default: kube-system
+  api_group:
+    description: The Calico API to read and write through; V(auto) as in M(flatnet.kube.calico_bgp_peer).
+    type: str
+    default: auto
+    choices: [auto, projectcalico.org/v3, crd.projectcalico.org/v1]
 """

@@ -79,6 +79,9 @@ BGPCONFIGURATION_FIELDS = {
     "log_severity_screen": "logSeverityScreen",
 }
 
+# A managed field's value that means: this field must not be there (a BGPPeer's password once the switch has none).
+REMOVE = object()
+
 # Options of which a BGPPeer may set only one, and their spec fields; setting one field clears the other.
 BGPPEER_EXCLUSIVE_OPTIONS = (("node", "node_selector"), ("peer_ip", "peer_selector"))
 BGPPEER_EXCLUSIVE = tuple((BGPPEER_FIELDS[first], BGPPEER_FIELDS[second]) for first, second in BGPPEER_EXCLUSIVE_OPTIONS)
@@ -193,6 +196,8 @@ def normalise_bgppeer(spec: Optional[Mapping[str, Any]]) -> Optional[Dict[str, A
 
 def bgppeer_spec(params: Mapping[str, Any]) -> Dict[str, Any]:
     """The managed BGPPeer fields from module options."""
+    if params.get("remove_password") and params.get("password_secret") is not None:
+        raise FlatnetError("password_secret and remove_password: true contradict each other; give the Secret, or remove the password.")
     spec = _spec_from_params(params, BGPPEER_FIELDS)
     if "asNumber" in spec:
         spec["asNumber"] = netmath.asn_plain(spec["asNumber"], name="as_number")
@@ -204,6 +209,8 @@ def bgppeer_spec(params: Mapping[str, Any]) -> Dict[str, Any]:
     if "password" in spec:
         secret = spec["password"]
         spec["password"] = {"secretKeyRef": {"name": secret["name"], "key": secret["key"]}}
+    if params.get("remove_password"):
+        spec["password"] = REMOVE
     return spec
 
 
@@ -215,7 +222,8 @@ def check_bgppeer_options(params: Mapping[str, Any]) -> None:
 
 
 def merge_bgppeer(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
-    """Managed fields over the current spec; setting one of an exclusive pair clears the other."""
+    """Managed fields over the current spec; setting one of an exclusive pair clears the other; a field managed as
+    REMOVE goes."""
     merged = dict(current)
     for first, second in BGPPEER_EXCLUSIVE:
         if first in managed:
@@ -223,7 +231,7 @@ def merge_bgppeer(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dic
         if second in managed:
             merged.pop(first, None)
     merged.update(managed)
-    return merged
+    return dict((field, value) for field, value in merged.items() if value is not REMOVE)
 
 
 def check_bgppeer(name: str, spec: Mapping[str, Any]) -> None:
@@ -301,12 +309,24 @@ class Outcome(NamedTuple):
     obj: Optional[Dict[str, Any]]
 
 
-def _body(group: str, kind: Kind, name: str, spec: Mapping[str, Any], current: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+def _body(group: str, kind: Kind, name: str, spec: Mapping[str, Any], current: Optional[Mapping[str, Any]],
+          labels: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     if current is None:
-        return {"apiVersion": group, "kind": kind.kind, "metadata": {"name": name}, "spec": dict(spec)}
+        metadata: Dict[str, Any] = {"name": name}
+        if labels:
+            metadata["labels"] = dict(labels)
+        return {"apiVersion": group, "kind": kind.kind, "metadata": metadata, "spec": dict(spec)}
     body = copy.deepcopy(dict(current))
     body["apiVersion"], body["kind"], body["spec"] = group, kind.kind, dict(spec)
+    if labels:
+        body.setdefault("metadata", {})["labels"] = dict((body["metadata"].get("labels") or {}), **labels)
     return body
+
+
+def labels_missing(current: Optional[Mapping[str, Any]], labels: Optional[Mapping[str, str]]) -> bool:
+    """Whether an object lacks one of the labels, or holds another value for it."""
+    held = ((current or {}).get("metadata") or {}).get("labels") or {}
+    return any(held.get(key) != value for key, value in (labels or {}).items())
 
 
 def _merge_over(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[str, Any]:
@@ -317,21 +337,22 @@ def _merge_over(current: Mapping[str, Any], managed: Mapping[str, Any]) -> Dict[
 def reconcile(client: k8s.KubeClient, group: str, kind: Kind, name: str, managed: Mapping[str, Any],
               normalise: Callable[[Any], Any], check: Callable[[Mapping[str, Any], Optional[Mapping[str, Any]]], None],
               merge: Callable[[Mapping[str, Any], Mapping[str, Any]], Dict[str, Any]] = _merge_over,
-              retries: int = DEFAULT_RETRIES) -> Outcome:
-    """Make the object carry the managed fields; retry a stale write up to `retries` times."""
+              retries: int = DEFAULT_RETRIES, labels: Optional[Mapping[str, str]] = None) -> Outcome:
+    """Make the object carry the managed fields and labels (other labels stay); retry a stale write up to `retries`
+    times."""
     path = k8s.object_path(group, kind.plural, name)
     for _attempt in range(retries + 1):
         current = client.get(path)
         spec = merge((current or {}).get("spec") or {}, managed)
         check(spec, current)
-        if current is not None and normalise(spec) == normalise(current.get("spec") or {}):
+        if current is not None and normalise(spec) == normalise(current.get("spec") or {}) and not labels_missing(current, labels):
             view = k8s.strip_server_fields(current)
             return Outcome(False, view, view, current)
         try:
             if current is None:
-                written = client.write("POST", k8s.collection_path(group, kind.plural), _body(group, kind, name, spec, None))
+                written = client.write("POST", k8s.collection_path(group, kind.plural), _body(group, kind, name, spec, None, labels))
             else:
-                written = client.write("PUT", path, _body(group, kind, name, spec, current))
+                written = client.write("PUT", path, _body(group, kind, name, spec, current, labels))
         except k8s.KubeError as error:
             if error.status == k8s.CONFLICT:
                 continue
@@ -392,6 +413,6 @@ def run_module(params: Mapping[str, Any], check_mode: bool, resource: Resource) 
         others = list_objects(client, group, resource.kind) if resource.needs_others else []
         outcome = reconcile(client, group, resource.kind, name, managed, resource.normalise,
                             check=lambda spec, current: resource.check(name, spec, current, others),
-                            merge=resource.merge, retries=params["conflict_retries"])
+                            merge=resource.merge, retries=params["conflict_retries"], labels=params.get("labels"))
     changed, result = module_result(outcome, resource.key)
     return dict(result, changed=changed, api_group=group)

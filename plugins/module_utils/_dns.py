@@ -217,6 +217,14 @@ def with_include(text: str, server: str, path: str) -> str:
     return text + include_line(server, path) + "\n"
 
 
+def without_include(text: str, server: str, path: str) -> str:
+    """The text of a server's file without flatnet's include line for ``path`` (as with_include and
+    with_options_include put it there: a line of its own, or after ``options {`` on that line)."""
+    line = include_line(server, path)
+    text = text.replace(" " + line, "") if server == "bind" and re.search(r"options\s*\{ " + re.escape(line), text) else text
+    return "".join(kept for kept in text.splitlines(keepends=True) if not _has_include(kept, server, path))
+
+
 def with_options_include(text: str, path: str, where: str) -> str:
     """A BIND file with ``include`` added as the first statement of its ``options {`` block."""
     if _has_include(text, "bind", path):
@@ -237,11 +245,11 @@ def with_options_include(text: str, path: str, where: str) -> str:
 
 
 class FileChange(NamedTuple):
-    """One file: its content now (None when absent) and the content wanted."""
+    """One file: its content now (None when absent) and the content wanted (None: the file must go)."""
 
     path: str
     before: Optional[str]
-    after: str
+    after: Optional[str]
 
     @property
     def changed(self) -> bool:
@@ -356,6 +364,28 @@ def plan_files(fwd: Forwarding, settings: Settings) -> List[FileChange]:
     return changes
 
 
+def plan_removal(settings: Settings) -> List[FileChange]:
+    """What taking the forwarding away changes: flatnet's own files go, and its include lines leave the server's files."""
+    for option in ("path", "include_in", "options_path", "options_in"):
+        _check_path(getattr(settings, option), option)
+    owned = [path for path in (settings.path, settings.options_path if settings.server == "bind" else "") if path]
+    changes = [FileChange(path, read(path), None) for path in owned]
+    includes = [(settings.include_in, settings.path)] if settings.include_in else []
+    if settings.server == "bind" and settings.options_in and settings.options_path:
+        includes.append((settings.options_in, settings.options_path))
+    edits: Dict[str, List[Callable[[str], str]]] = {}
+    for where, path in includes:
+        edits.setdefault(where, []).append(lambda text, path=path: without_include(text, settings.server, path))
+    for where, functions in edits.items():
+        before = read(where)
+        if before is not None:
+            after = before
+            for function in functions:
+                after = function(after)
+            changes.append(FileChange(where, before, after))
+    return changes
+
+
 def _edited(path: str, functions: Sequence[Callable[[str], str]]) -> FileChange:
     before = read(path)
     if before is None:
@@ -403,7 +433,10 @@ def apply(changes: Sequence[FileChange], run: Runner, check_command: Sequence[st
     written: List[FileChange] = []
     try:
         for change in todo:
-            write(change.path, change.after)
+            if change.after is None:
+                os.unlink(change.path)
+            else:
+                write(change.path, change.after)
             written.append(change)
         code, out, err = run(list(check_command))
     except BaseException:
@@ -442,8 +475,9 @@ def _check_failure(command: Sequence[str], code: int, out: str, err: str) -> str
 
 def diff(changes: Sequence[FileChange]) -> List[Dict[str, str]]:
     """Ansible's diff, one entry per changed file."""
-    return [{"before_header": change.path + ("" if change.before is not None else " (absent)"), "after_header": change.path,
-             "before": change.before or "", "after": change.after} for change in changes if change.changed]
+    return [{"before_header": change.path + ("" if change.before is not None else " (absent)"),
+             "after_header": change.path + ("" if change.after is not None else " (absent)"),
+             "before": change.before or "", "after": change.after or ""} for change in changes if change.changed]
 
 
 def settings_from(params: Mapping[str, Any]) -> Settings:

@@ -473,6 +473,8 @@ def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
         "session_type": switch.get("session_type", "ebgp"),
         "has_password": bool(switch.get("password")),
         "peer_name": switch.get("peer_name") or "peer-%s" % switch["name"],
+        # The Secret that holds the password in calico-node's namespace (made only when a password is set).
+        "secret_name": "bgp-%s" % (switch.get("peer_name") or "peer-%s" % switch["name"]),
     }
 
 
@@ -513,6 +515,8 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
             "service_loadbalancer_ips": loadbalancer_ips,
             "domain": cluster.get("domain", "cluster.local"),
             "peer_selector": selector.to_calico(cluster["peer_selector"]),
+            # The labels of every object flatnet creates in the cluster, by which a run prunes what it owns.
+            "owner_labels": {"app.kubernetes.io/managed-by": "flatnet.kube", "flatnet.kube/cluster": cluster.get("name", "cluster")},
             **discovered.cluster_plan(intent, facts, peering_nodes),
         },
         "fabric": {

@@ -12,7 +12,8 @@ from ansible_collections.flatnet.kube.plugins.module_utils._errors import Flatne
 from ansible_collections.flatnet.kube.plugins.module_utils._k8s import AUTH_ARG_SPEC, CALICO_GROUPS
 
 API_GROUP_ARG_SPEC: Dict[str, Any] = {"api_group": {"type": "str", "default": "auto", "choices": ["auto"] + list(CALICO_GROUPS)}}
-CALICO_ARG_SPEC: Dict[str, Any] = dict(API_GROUP_ARG_SPEC, conflict_retries={"type": "int", "default": 5})
+CALICO_ARG_SPEC: Dict[str, Any] = dict(API_GROUP_ARG_SPEC, conflict_retries={"type": "int", "default": 5},
+                                       labels={"type": "dict"})
 
 
 def argument_spec(calico: bool = True, **options: Any) -> Dict[str, Any]:

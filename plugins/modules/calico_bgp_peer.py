@@ -62,6 +62,13 @@ options:
         description: The key in the Secret.
         type: str
         required: true
+  remove_password:
+    description:
+      - Remove the peer's password reference, so that the session runs without one (the switch's password was
+        removed). Mutually exclusive with O(password_secret); V(false) leaves the field as it is when
+        O(password_secret) is not given.
+    type: bool
+    default: false
   keep_original_next_hop:
     description: Keep the original next hop instead of the node's own address.
     type: bool
@@ -142,6 +149,7 @@ def main() -> None:
                 "name": {"type": "str", "required": True},
                 "key": {"type": "str", "required": True, "no_log": False},
             }},
+            remove_password={"type": "bool", "default": False},
             keep_original_next_hop={"type": "bool"},
             source_address={"type": "str", "choices": list(calico.SOURCE_ADDRESSES)},
             max_restart_time={"type": "str"},

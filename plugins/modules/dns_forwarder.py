@@ -46,23 +46,28 @@ options:
     type: str
     required: true
     choices: [bind, unbound, dnsmasq]
+  state:
+    description:
+      - V(present) writes the forwarding. V(absent) takes it away again, with the same checker and reload. Flatnet's own
+        files (O(path), and O(options_path) for BIND) are deleted and its include lines leave O(include_in) and
+        O(options_in); every other line of those files stays.
+    type: str
+    default: present
+    choices: [present, absent]
   zones:
     description:
       - The zones to forward, the cluster domain first (it gets C(private-domain) and C(rebind-domain-ok)), then the
-        reverse zones (see the P(flatnet.kube.reverse_zones#filter) filter).
+        reverse zones (see the P(flatnet.kube.reverse_zones#filter) filter). Required with O(state=present).
     type: list
     elements: str
-    required: true
   forwarders:
-    description: The cluster DNS addresses, normally the ClusterIP of the kube-dns Service.
+    description: The cluster DNS addresses, normally the ClusterIP of the kube-dns Service. Required with O(state=present).
     type: list
     elements: str
-    required: true
   clients:
-    description: The networks allowed to ask, normally C(flatnet_office.networks).
+    description: The networks allowed to ask, normally C(flatnet_office.networks). Required with O(state=present).
     type: list
     elements: str
-    required: true
   restrict_clients:
     description: Restrict recursion to O(clients) (BIND, Unbound), or to directly connected networks (dnsmasq).
     type: bool
@@ -183,8 +188,14 @@ from ansible_collections.flatnet.kube.plugins.module_utils._modules import execu
 def run(module: AnsibleModule) -> dict:
     """Write, check and reload the forwarding."""
     params = module.params
-    fwd = dns.forwarding_of(params["zones"], params["forwarders"], params["clients"])
     settings = dns.settings_from(params)
+    if params["state"] == "absent":
+        changes = dns.plan_removal(settings)
+        outcome = dns.apply(changes, lambda command: module.run_command(list(command)), settings.check_command, settings.reload_command,
+                            module.check_mode)
+        return {"changed": outcome.changed, "files": outcome.files, "checked": outcome.checked, "reloaded": outcome.reloaded,
+                "flushed": [], "zones": [], "diff": dns.diff(changes)}
+    fwd = dns.forwarding_of(params["zones"], params["forwarders"], params["clients"])
     changes = dns.plan_files(fwd, settings)
 
     def runner(command):
@@ -203,9 +214,10 @@ def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "server": {"type": "str", "required": True, "choices": list(dns.FILE_SERVERS)},
-            "zones": {"type": "list", "elements": "str", "required": True},
-            "forwarders": {"type": "list", "elements": "str", "required": True},
-            "clients": {"type": "list", "elements": "str", "required": True},
+            "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
+            "zones": {"type": "list", "elements": "str"},
+            "forwarders": {"type": "list", "elements": "str"},
+            "clients": {"type": "list", "elements": "str"},
             "restrict_clients": {"type": "bool", "default": True},
             "path": {"type": "path", "required": True},
             "include_in": {"type": "path", "default": ""},
@@ -216,6 +228,7 @@ def main() -> None:
             "reload_command": {"type": "list", "elements": "str", "default": []},
             "flush_command": {"type": "list", "elements": "str"},
         },
+        required_if=[("state", "present", ("zones", "forwarders", "clients"))],
         supports_check_mode=True,
     )
     execute(module, run)

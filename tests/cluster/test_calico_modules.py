@@ -177,6 +177,37 @@ def test_bgp_peer_absent(cluster, kube, run_module):
     assert result["changed"] is True and kube.names("bgppeers") == []
 
 
+OWNED = {"app.kubernetes.io/managed-by": "flatnet.kube", "flatnet.kube/cluster": "dev"}
+
+
+def test_bgp_peer_labels_are_set_kept_and_a_missing_one_is_a_change(cluster, kube, run_module):
+    args = auth(cluster, name="peer-switch", peer_ip="10.200.20.254", as_number=65200, labels=OWNED)
+    assert run_module(calico_bgp_peer.main, args).result["changed"] is True
+    assert kube.get("bgppeers", "peer-switch")["metadata"]["labels"] == OWNED
+    assert run_module(calico_bgp_peer.main, args).result["changed"] is False
+    # Someone relabels it by hand, and adds a label of their own: flatnet's comes back, theirs stays.
+    stored = kube.get("bgppeers", "peer-switch")
+    stored["metadata"]["labels"] = {"flatnet.kube/cluster": "other", "team": "net"}
+    kube.replace("bgppeers", "peer-switch", stored)
+    assert run_module(calico_bgp_peer.main, args).result["changed"] is True
+    assert kube.get("bgppeers", "peer-switch")["metadata"]["labels"] == dict(OWNED, team="net")
+
+
+def test_bgp_peer_password_is_removed_when_asked_and_only_then(cluster, kube, run_module):
+    secret = {"name": "bgp-peer-switch", "key": "password"}
+    base = auth(cluster, name="peer-switch", peer_ip="10.200.20.254", as_number=65200)
+    run_module(calico_bgp_peer.main, dict(base, password_secret=secret))
+    # Without either option the reference stays, as an unmanaged field does.
+    assert run_module(calico_bgp_peer.main, base).result["changed"] is False
+    assert kube.get("bgppeers", "peer-switch")["spec"]["password"] == {"secretKeyRef": secret}
+    removed = run_module(calico_bgp_peer.main, dict(base, remove_password=True)).result
+    assert removed["changed"] is True and "password" in removed["diff"]["before"]["spec"] and "password" not in removed["diff"]["after"]["spec"]
+    assert "password" not in kube.get("bgppeers", "peer-switch")["spec"]
+    assert run_module(calico_bgp_peer.main, dict(base, remove_password=True)).result["changed"] is False
+    both = run_module(calico_bgp_peer.main, dict(base, remove_password=True, password_secret=secret)).result
+    assert both["failed"] is True and "contradict each other" in both["msg"]
+
+
 # --- calico_bgp_configuration ---
 
 

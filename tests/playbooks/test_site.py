@@ -41,7 +41,10 @@ def _against(cluster: Any, extra: Callable[[Dict[str, Any]], None] = lambda inte
 def test_site_makes_the_seed_resources_and_a_rerun_changes_nothing(cluster, kube, run_playbook, tmp_path):
     first = run_playbook("site.yml", _against(cluster), args=CLUSTER_ONLY)
     assert first.returncode == 0, first.stdout + first.stderr
-    assert _recap(first.stdout)["changed"] == 3  # the pool's ipipMode, the BGPConfiguration, the BGPPeer
+    # The record of the start, the pool's ipipMode, the BGPConfiguration, the BGPPeer.
+    assert _recap(first.stdout)["changed"] == 4
+    record = json.loads(kube.core.read_namespaced_config_map("flatnet-start-dev", "kube-system").data["start.json"])
+    assert record["bgpconfiguration"] is None and record["pools"]["default-pool"]["spec"]["ipipMode"] == "Always"
     pool = kube.get("ippools", "default-pool")["spec"]
     assert dict((key, pool[key]) for key in SEED_POOL) == SEED_POOL
     assert kube.get("bgppeers", "peer-switch")["spec"] == SEED_PEER
@@ -64,7 +67,7 @@ def test_check_diff_shows_the_change_and_writes_nothing(cluster, kube, run_playb
     state = kube.state()
     result = run_playbook("site.yml", _against(cluster), args=CLUSTER_ONLY + ["--check", "--diff"])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert _recap(result.stdout)["changed"] == 3
+    assert _recap(result.stdout)["changed"] == 4
     assert '-        "ipipMode": "Always",' in result.stdout and '+        "ipipMode": "Never",' in result.stdout
     assert '"peerIP": "10.200.20.254"' in result.stdout
     assert kube.state() == state

@@ -17,6 +17,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from typing import Any, Dict, Iterator, List
 
 import pytest
@@ -51,8 +53,10 @@ def fixture_lab(tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
     start = _running(record)
     uplink_start = until(lambda: _uplink(record), lambda session: session.get("bgpState") == "Established", seconds=60)
     assert uplink_start.get("bgpState") == "Established", uplink_start
-    yield {"state": state, "record": record, "api": api, "switch_start": start, "office_secrets": office_secrets,
-           "uplink_start": uplink_start}
+    lab = {"state": state, "record": record, "api": api, "switch_start": start, "office_secrets": office_secrets, "uplink_start": uplink_start}
+    # Every place as it was before flatnet's first run, for remove.yml to come back to.
+    lab["start"] = _state(lab)
+    yield lab
     api.close()
     _netlab("down", "--state-dir", state)
 
@@ -304,6 +308,128 @@ def test_a_password_rotation_converges_and_no_output_shows_a_secret(lab, run_pla
     assert left == [], left
 
 
+def _peering_rows(lab) -> List[str]:
+    return [line for line in _vtysh(lab["record"], "show bgp summary").splitlines() if line.startswith("10.200.20.10")]
+
+
+def _both_established(rows: List[str]) -> bool:
+    return len(rows) == 2 and all(row.split()[9].isdigit() for row in rows)
+
+
+def _cluster_objects(lab) -> Dict[str, Any]:
+    """The BGPPeers with their password reference, and the password Secrets, Roles and RoleBindings, by name."""
+    custom, core, rbac = k8s.CustomObjectsApi(lab["api"]), k8s.CoreV1Api(lab["api"]), k8s.RbacAuthorizationV1Api(lab["api"])
+    peers = custom.list_cluster_custom_object("crd.projectcalico.org", "v1", "bgppeers")["items"]
+    roles = rbac.list_namespaced_role("kube-system").items
+    return {"peers": {peer["metadata"]["name"]: (peer["spec"].get("password") or {}).get("secretKeyRef", {}).get("name") for peer in peers},
+            "secrets": sorted(item.metadata.name for item in core.list_namespaced_secret("kube-system").items if item.metadata.name.startswith("bgp-")),
+            "roles": {role.metadata.name: sorted(role.rules[0].resource_names or []) for role in roles},
+            "rolebindings": sorted(item.metadata.name for item in rbac.list_namespaced_role_binding("kube-system").items)}
+
+
+def test_removing_the_password_converges_on_both_ends_and_setting_it_again_too(lab, run_playbook):
+    done = _site(run_playbook, lab)  # the example's intent: no password
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert _cluster_objects(lab) == {"peers": {"peer-switch": None}, "secrets": [], "roles": {}, "rolebindings": []}
+    assert not [line for line in _running(lab["record"]) if "password" in line and "FLATNET" in line]
+    assert _both_established(until(lambda: _peering_rows(lab), _both_established)), _peering_rows(lab)
+    _office_lines_and_uplink_are_as_they_were(lab)
+
+    done = _site(run_playbook, lab, _password(ROTATED))
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert _cluster_objects(lab) == {"peers": {"peer-switch": "bgp-peer-switch"}, "secrets": ["bgp-peer-switch"],
+                                     "roles": {"flatnet-bgp-passwords": ["bgp-peer-switch"]}, "rolebindings": ["flatnet-bgp-passwords"]}
+    assert " neighbor FLATNET password %s" % ROTATED in _running(lab["record"])
+    assert _both_established(until(lambda: _peering_rows(lab), _both_established)), _peering_rows(lab)
+
+
+class _Prober:
+    """Pings one pod from the office PC every 100 ms, in a thread, for at most ``seconds``; the longest outage seen."""
+
+    def __init__(self, target: str, seconds: float = 180.0) -> None:
+        self.target, self.deadline, self.samples = target, time.monotonic() + seconds, []
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stopped.is_set() and time.monotonic() < self.deadline:
+            started = time.monotonic()
+            done = subprocess.run(["ip", "netns", "exec", PREFIX + "pc", "ping", "-c", "1", "-W", "1", "-n", "-q", self.target],
+                                  capture_output=True, timeout=10, check=False)
+            self.samples.append((started, done.returncode == 0))
+            self.stopped.wait(max(0.0, 0.1 - (time.monotonic() - started)))
+
+    def __enter__(self) -> "_Prober":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=15)
+
+    def longest_outage(self) -> float:
+        """Seconds from the last answer before a silence to the first answer after it (0 when none was missed)."""
+        longest, last_ok = 0.0, None
+        for started, answered in self.samples:
+            if answered:
+                if last_ok is not None:
+                    longest = max(longest, started - last_ok)
+                last_ok = started
+        return longest if longest > 0.35 else 0.0
+
+
+def test_a_rotation_outage_is_measured_and_the_office_reaches_the_pod_again(lab, run_playbook, capsys):
+    pod = sorted((item.status.pod_ip for item in k8s.CoreV1Api(lab["api"]).list_namespaced_pod("default").items if item.status.pod_ip))[0]
+    figures = []
+    for new in ("rotation-three-5e1b", ROTATED):
+        with _Prober(pod) as prober:
+            started = time.monotonic()
+            done = _site(run_playbook, lab, _password(new))
+            assert done.returncode == 0, done.stdout[-3000:]
+            assert _both_established(until(lambda: _peering_rows(lab), _both_established)), _peering_rows(lab)
+            # The office reaches the pod again: a probe after the sessions came back answered.
+            back = until(lambda: [answered for at, answered in prober.samples if at > time.monotonic() - 1.5], any)
+            assert any(back), "no answer from %s after the rotation" % pod
+            took = time.monotonic() - started
+        figures.append((prober.longest_outage(), took, len(prober.samples)))
+    with capsys.disabled():
+        for outage, took, samples in figures:
+            print("\nrotation: longest outage seen from the office PC %.1f s (site.yml and convergence %.1f s, %d probes every 100 ms)"
+                  % (outage, took, samples))
+
+
+def test_a_switch_removed_from_the_intent_loses_exactly_its_objects(lab, run_playbook):
+    custom, core = k8s.CustomObjectsApi(lab["api"]), k8s.CoreV1Api(lab["api"])
+    # Objects of someone else's, with flatnet's names' shapes but none of its labels: never pruned.
+    custom.create_cluster_custom_object("crd.projectcalico.org", "v1", "bgppeers", {
+        "apiVersion": "crd.projectcalico.org/v1", "kind": "BGPPeer", "metadata": {"name": "peer-handmade"},
+        "spec": {"peerIP": "10.200.20.249", "asNumber": 65249, "nodeSelector": "has(never-there)"}})
+    core.create_namespaced_secret("kube-system", k8s.V1Secret(metadata=k8s.V1ObjectMeta(name="bgp-handmade"), string_data={"password": "theirs"}))
+
+    def with_switch9(intent):
+        _password(ROTATED)(intent)
+        intent["flatnet_fabric"]["switches"].append({"name": "switch9", "platform": "frr", "as_number": 65209, "peer_ip": "10.200.20.250",
+                                                     "password": "switch9-key-1"})
+
+    try:
+        done = _site(run_playbook, lab, with_switch9)
+        assert done.returncode == 0, done.stdout[-3000:]
+        assert _cluster_objects(lab) == {
+            "peers": {"peer-switch": "bgp-peer-switch", "peer-switch9": "bgp-peer-switch9", "peer-handmade": None},
+            "secrets": ["bgp-handmade", "bgp-peer-switch", "bgp-peer-switch9"],
+            "roles": {"flatnet-bgp-passwords": ["bgp-peer-switch", "bgp-peer-switch9"]}, "rolebindings": ["flatnet-bgp-passwords"]}
+        done = _site(run_playbook, lab, _password(ROTATED))
+        assert done.returncode == 0, done.stdout[-3000:]
+        assert _cluster_objects(lab) == {"peers": {"peer-switch": "bgp-peer-switch", "peer-handmade": None},
+                                         "secrets": ["bgp-handmade", "bgp-peer-switch"],
+                                         "roles": {"flatnet-bgp-passwords": ["bgp-peer-switch"]}, "rolebindings": ["flatnet-bgp-passwords"]}
+        assert "switch9-key-1" not in done.stdout
+        assert _both_established(until(lambda: _peering_rows(lab), _both_established)), _peering_rows(lab)
+    finally:
+        custom.delete_cluster_custom_object("crd.projectcalico.org", "v1", "bgppeers", "peer-handmade")
+        core.delete_namespaced_secret("bgp-handmade", "kube-system")
+
+
 @pytest.mark.parametrize("extra, message", [
     ({"switch_bgp_router_id": "10.200.20.254\nip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32"},
      "switch_bgp_router_id: '10.200.20.254\\\\nip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32' holds the control character"),
@@ -410,3 +536,41 @@ def test_removal_takes_out_flatnets_lines_only(lab, collections_path):
     print("uplink session: up %.1f s before the first run, %.1f s after removal; established %d time(s), dropped %d"
           % (start["bgpTimerUpMsec"] / 1000, session["bgpTimerUpMsec"] / 1000, session["connectionsEstablished"],
              session["connectionsDropped"]))
+
+
+def _comparable(state: Dict[str, Any]) -> Dict[str, Any]:
+    """A state with each Calico object as its name, labels and spec (a write moves resourceVersion on), and the switch's
+    configuration as lines."""
+    calico = {plural: sorted((item["metadata"]["name"], json.dumps(item["metadata"].get("labels") or {}, sort_keys=True),
+                              json.dumps(item["spec"], sort_keys=True)) for item in items) for plural, items in state["calico"].items()}
+    return dict(state, calico=calico, switch=state["switch"].splitlines())
+
+
+def _recap_changed(output: str) -> Dict[str, int]:
+    return {line.split()[0]: int(line.split("changed=")[1].split()[0]) for line in output.splitlines() if " changed=" in line and " : ok=" in line}
+
+
+def test_remove_takes_every_place_back_to_the_start_and_a_second_removal_changes_nothing(lab, run_playbook, capsys):
+    done = _site(run_playbook, lab, _password(ROTATED))
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert _state(lab)["dns_answer"]["status"] == "NOERROR"
+    overlay = ["-i", os.path.join(lab["state"], "inventory.yml")]
+    env = {"K8S_AUTH_KUBECONFIG": os.path.join(lab["state"], "kubeconfig")}
+    started = time.monotonic()
+    removed = run_playbook("remove.yml", _password(ROTATED), args=overlay + ["-e", "calico_pool_restore_on_remove=true"], env=env)
+    took = time.monotonic() - started
+    assert removed.returncode == 0, removed.stdout[-3000:]
+    now, start = _comparable(_state(lab)), _comparable(lab["start"])
+    # The switch keeps the one instance setting flatnet set, as the instance's own (maximum-paths); the rest is the start.
+    assert [line for line in now.pop("switch") if line.strip() != "maximum-paths 8"] == start.pop("switch")
+    assert now == start
+    assert ROTATED not in removed.stdout
+    # The office reaches nothing again.
+    unreachable = run_playbook("verify.yml", _password(ROTATED), args=overlay + ["-e", "verify_expect=unreachable"], env=env)
+    assert unreachable.returncode == 0, unreachable.stdout[-3000:]
+    again = run_playbook("remove.yml", _password(ROTATED), args=overlay, env=env)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert set(_recap_changed(again.stdout).values()) == {0}, _recap_changed(again.stdout)
+    _office_lines_and_uplink_are_as_they_were(lab)
+    with capsys.disabled():
+        print("\nremove.yml: %.1f s; every place back to its start (the switch's maximum-paths aside)" % took)

@@ -391,3 +391,20 @@ def test_a_path_that_could_break_an_include_line_is_refused_before_anything_is_w
     with pytest.raises(FlatnetError) as caught:
         dns.plan_files(SEED, settings)
     assert str(caught.value).startswith(option + ":") and _snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("server, text", [
+    ("bind", 'include "/etc/bind/named.conf.default-zones";\n'),
+    ("bind", ""),
+    ("unbound", "server:\n\tverbosity: 1\n"),
+    ("dnsmasq", "domain-needed\n"),
+])
+def test_without_include_undoes_with_include(server, text):
+    path = "/etc/x/flatnet-kube.conf"
+    assert dns.without_include(dns.with_include(text, server, path), server, path) == text
+
+
+@pytest.mark.parametrize("text", ['options {\n\tdirectory "/var/cache/bind";\n};\n', 'options { directory "/var/cache/bind"; };\n'])
+def test_without_include_undoes_the_options_include(text):
+    path = "/etc/bind/flatnet-kube.options.conf"
+    assert dns.without_include(dns.with_options_include(text, path, "named.conf.options"), "bind", path) == text

@@ -144,6 +144,7 @@ def test_seed_plan_is_exact(seed):
             "domain": "cluster.local",
             "dns_service_ip": None,
             "peer_selector": SEED_SELECTOR,
+            "owner_labels": {"app.kubernetes.io/managed-by": "flatnet.kube", "flatnet.kube/cluster": "dev"},
             # Nothing was discovered: preflight ran without a cluster.
             "discovered": False,
             "api_group": None,
@@ -154,7 +155,7 @@ def test_seed_plan_is_exact(seed):
         "fabric": {
             "switches": [{
                 "name": "switch1", "platform": "frr", "as_number": 65200, "as_dot": "65200", "peer_ip": "10.200.20.254",
-                "session_type": "ebgp", "has_password": False, "peer_name": "peer-switch",
+                "session_type": "ebgp", "has_password": False, "peer_name": "peer-switch", "secret_name": "bgp-peer-switch",
             }],
             # One entry per range, each accepting the range and every more specific route in it, in address order.
             "accept_prefixes": [

@@ -93,3 +93,22 @@ def test_the_flush_runs_per_zone_after_the_reload_and_a_failure_warns(run, unbou
     texts = [warning["event"]["msg"] if isinstance(warning, dict) else warning for warning in failed["warnings"]]
     assert texts == ["false %s failed (exit 1): no output. The new configuration is loaded; answers cached before it (such as an "
                      "NXDOMAIN for the zone) last until their TTL runs out." % zone for zone in ZONES]
+
+
+def test_absent_takes_the_forwarding_away_byte_for_byte_and_then_changes_nothing(run, unbound_args, tmp_path):
+    start = _files(tmp_path)
+    assert run(unbound_args).result["changed"] is True
+    removal = {key: value for key, value in unbound_args.items() if key not in ("zones", "forwarders", "clients")}
+    checked = run(dict(removal, state="absent", _ansible_check_mode=True, _ansible_diff=True)).result
+    assert checked["changed"] is True and [entry["after_header"] for entry in checked["diff"]] == [
+        unbound_args["path"] + " (absent)", unbound_args["include_in"]]
+    gone = run(dict(removal, state="absent")).result
+    assert gone["changed"] is True and gone["reloaded"] is True and gone["checked"].endswith("unbound.conf")
+    assert _files(tmp_path) == start
+    again = run(dict(removal, state="absent")).result
+    assert again["changed"] is False and again["reloaded"] is False
+
+
+def test_present_still_needs_the_zones(run, unbound_args):
+    result = run({key: value for key, value in unbound_args.items() if key != "zones"}).result
+    assert result["failed"] is True and "zones" in result["msg"]
