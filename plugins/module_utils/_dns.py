@@ -376,13 +376,8 @@ def plan_removal(settings: Settings) -> List[FileChange]:
     edits: Dict[str, List[Callable[[str], str]]] = {}
     for where, path in includes:
         edits.setdefault(where, []).append(lambda text, path=path: without_include(text, settings.server, path))
-    for where, functions in edits.items():
-        before = read(where)
-        if before is not None:
-            after = before
-            for function in functions:
-                after = function(after)
-            changes.append(FileChange(where, before, after))
+    # A server file that is gone holds no include line to take out.
+    changes += [_edited(where, functions) for where, functions in edits.items() if os.path.exists(where)]
     return changes
 
 

@@ -127,6 +127,8 @@ INTENT_SPEC: Dict[str, Any] = {
 
 # Names by full match (re.fullmatch): '$' alone would also take a name with a line break at its end.
 _DNS_LABEL = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+# A Kubernetes object name (a DNS subdomain), as far as a cluster name that is already a valid label value can differ.
+_OBJECT_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?")
 _K8S_NAME = re.compile(r"[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?")
 
 _OVERLAP_FIX = {
@@ -357,6 +359,10 @@ def _check_cluster(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]]
         problems.add("flatnet_cluster.name: %s is not a valid cluster name (%s); it labels what flatnet makes and names the "
                      "nodes on the switch, so use up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter "
                      "or digit, e.g. 'dev-cluster'." % (text.shown(cluster_name), name_problem or "it is empty"))
+    elif not _OBJECT_NAME.fullmatch(cluster_name):
+        problems.add("flatnet_cluster.name: %s also names the ConfigMap flatnet-start-<name> that records the cluster's start, "
+                     "and a Kubernetes object name holds lower-case letters, digits, '-' and '.' only; use e.g. %s."
+                     % (text.shown(cluster_name), text.shown(re.sub(r"[^a-z0-9.-]", "-", cluster_name.lower()))))
     cluster_as = _check_asn("flatnet_cluster.as_number", cluster.get("as_number"), problems)
     _check_pools(intent, ranges, problems)
     if not cluster.get("service_cluster_ips"):
@@ -464,6 +470,7 @@ def _max_prefix(pools: Sequence[Mapping[str, Any]], services: Sequence[str]) -> 
 
 def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
     as_number = netmath.asn_plain(switch["as_number"])
+    peer_name = switch.get("peer_name") or "peer-%s" % switch["name"]
     return {
         "name": switch["name"],
         "platform": switch["platform"],
@@ -472,9 +479,9 @@ def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
         "peer_ip": str(netmath.parse_address(switch["peer_ip"])),
         "session_type": switch.get("session_type", "ebgp"),
         "has_password": bool(switch.get("password")),
-        "peer_name": switch.get("peer_name") or "peer-%s" % switch["name"],
+        "peer_name": peer_name,
         # The Secret that holds the password in calico-node's namespace (made only when a password is set).
-        "secret_name": "bgp-%s" % (switch.get("peer_name") or "peer-%s" % switch["name"]),
+        "secret_name": "bgp-%s" % peer_name,
     }
 
 

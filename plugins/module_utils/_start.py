@@ -4,10 +4,10 @@
 """The record of the start: what the cluster held before flatnet first changed it.
 
 The first run writes it once, as a ConfigMap owned by flatnet, before any
-other change to the cluster: the fields of ``BGPConfiguration default`` that
-flatnet sets (or that there was none), and the modes of the pools the intent
-names. Later runs leave it as it is, so it always says how the cluster was
-before flatnet; playbooks/remove.yml restores from it and then deletes it.
+other change to the cluster: ``BGPConfiguration default`` and the pools the
+intent names, each with its labels and whole spec, or that it was not there.
+Later runs leave it as it is, so it always says how the cluster was before
+flatnet; playbooks/remove.yml restores from it and then deletes it.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ def configmap(cluster: str, namespace: str, record: Mapping[str, Any], labels: M
 
 def ensure(client: k8s.KubeClient, cluster: str, namespace: str, calico_group: str, pool_names: Sequence[str],
            labels: Mapping[str, str]) -> Dict[str, Any]:
-    """Write the record unless there is one; (changed, record)."""
+    """Write the record unless there is one; the module's changed and record."""
     path = k8s.object_path("v1", "configmaps", record_name(cluster), namespace)
     found = client.get(path)
     if found is not None:

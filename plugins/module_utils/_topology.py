@@ -65,8 +65,6 @@ def topology_dot(plan: Any, title: str = "") -> str:
         "    node [%s, fontsize=10];" % _FONT,
         "    edge [%s, fontsize=9];" % _FONT,
     ]
-    ranges = list(cluster.get("pod_cidrs") or []) + list(cluster.get("service_cluster_ips") or []) \
-        + list(cluster.get("service_external_ips") or []) + list(cluster.get("service_loadbalancer_ips") or [])
     dns_ip = cluster.get("dns_service_ip") or "kube-dns"
 
     lines.append('    subgraph "cluster_k8s" {')
@@ -121,7 +119,5 @@ def topology_dot(plan: Any, title: str = "") -> str:
                                        "to %s, for the office networks only" % dns_ip], shape="cylinder", style="solid"))
         lines.append(_edge("office", server_id, ["queries"]))
         lines.append(_edge(server_id, "pools", ["forward only"], style="dashed"))
-    if not ranges:
-        raise FlatnetError("topology: the plan advertises no range")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -85,6 +85,9 @@ def test_a_control_character_in_any_string_is_refused_with_its_path(variable, pa
     ("flatnet_cluster.name", "dev\n", "is not a valid cluster name"),
     ("flatnet_cluster.name", "dev cluster", "is not a valid cluster name"),
     ("flatnet_cluster.name", "", "is not a valid cluster name"),
+    # A valid label value, but not the ConfigMap name it must also form; the fix is shown.
+    ("flatnet_cluster.name", "Dev_1", "names the ConfigMap flatnet-start-<name> that records the cluster's start"),
+    ("flatnet_cluster.name", "Dev_1", "use e.g. 'dev-1'"),
     ("flatnet_cluster.peer_selector", "a == 'x\nip prefix-list FLATNET-IN seq 1 permit 0.0.0.0/0 le 32'", "label value"),
 ])
 def test_names_match_in_full(path, value, expected):
