@@ -27,7 +27,7 @@ SANITY_PYTHON ?= 3.11
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint docs molecule changelog-lint lab-up lab-down lab-status lab-shell lab-picture demo render picture lab-api clean
+.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint docs molecule changelog-lint lab-up lab-down lab-status lab-shell lab-picture lab-plan demo render picture lab-api clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -140,6 +140,9 @@ demo: lab-up ## install, build the lab, run site.yml, and report what the office
 	@echo "  make lab-status                     # BGP sessions and learned routes on the switch"
 	@echo "  . $(LAB_STATE)/env; $(BIN)/kubectl get bgppeers.crd.projectcalico.org"
 	@echo "Tear it down with: make lab-down"
+
+lab-plan: ## what site.yml would change on the running lab, changing nothing (plan.yml; PLAN_JSON=path writes the JSON too)
+	$(LAB_PLAYBOOK) playbooks/plan.yml $(if $(PLAN_JSON),-e plan_json=$(abspath $(PLAN_JSON)))
 
 RENDER_DIR ?= $(BUILD)/render
 # The nodes that peer with the switches, for a render without a cluster to read (the example's lab nodes by default).

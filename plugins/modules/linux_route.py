@@ -36,7 +36,8 @@ attributes:
       a next hop is reachable is only known when ip writes the route, so check mode does not report that error.
   diff_mode:
     support: full
-    details: Shows the routes concerned as route lines before and after, and the persistence file before and after.
+    details: Shows the routes concerned as route lines before and after, and the persistence file before and after. The
+      result carries the diff without diff mode too, for the plan report (callback flatnet.kube.plan).
   platform:
     platforms: linux
 options:
@@ -223,10 +224,8 @@ def run(module: AnsibleModule) -> dict:
     if not ip:
         raise FlatnetError("the ip command is not installed on this host; install iproute2")
     host = linux_routes.Host(lambda argv: module.run_command(argv, environ_update={"LC_ALL": "C", "LANG": "C"}), ip)
-    result = linux_routes.manage(host, module.params, check_mode=module.check_mode)
-    if not module._diff:
-        result.pop("diff")
-    return result
+    # The diff stays in the result without --diff too (Ansible shows it only with --diff): the plan report reads it.
+    return linux_routes.manage(host, module.params, check_mode=module.check_mode)
 
 
 def main() -> None:

@@ -154,7 +154,9 @@ def test_diff_shows_route_lines(netns, run):
     assert result["diff"] == [{"before_header": "routes", "after_header": "routes", "before": "",
                                "after": "10.233.0.0/17 via 10.200.21.1 proto static\n"
                                         "10.233.128.0/18 via 10.200.21.1 proto static metric 100\n"}]
-    assert "diff" not in run({"routes": SUMMARIES[:2]})
+    # Without --diff the result still carries the diff (the plan report reads it); a run with nothing to do shows none.
+    unchanged = run({"routes": SUMMARIES[:2]})
+    assert unchanged["changed"] is False and [entry["before"] == entry["after"] for entry in unchanged["diff"]] == [True]
 
 
 def test_absent_removes(netns, run):

@@ -198,6 +198,87 @@ def test_check_mode_shows_the_dns_files_and_writes_nothing(lab, run_playbook):
     assert _state(lab)["dns_files"] == before
 
 
+def _plan(run_playbook, lab, path, edit=lambda intent: None, args=()):
+    return run_playbook("plan.yml", edit, args=["-i", os.path.join(lab["state"], "inventory.yml"), "-e", "plan_json=%s" % path, *args],
+                        env={"K8S_AUTH_KUBECONFIG": os.path.join(lab["state"], "kubeconfig")})
+
+
+def _changes(path) -> List[tuple]:
+    """(host, action, kind, name) of every change in a report file, sorted."""
+    with open(path, encoding="utf-8") as handle:
+        report = json.load(handle)
+    return sorted((host["name"], change["action"], change["kind"], change["name"]) for host in report["hosts"] for change in host["changes"])
+
+
+def test_plan_on_a_clean_lab_lists_exactly_what_site_then_changes_and_changes_nothing(lab, run_playbook, tmp_path, capsys):
+    before = _state(lab)
+    started = time.monotonic()
+    planned = _plan(run_playbook, lab, tmp_path / "plan.json")
+    took = time.monotonic() - started
+    assert planned.returncode == 0, planned.stdout[-3000:]
+    # Nothing changed on any place: the API objects, the switch, the gateway's routes, the DNS files and answer.
+    assert _state(lab) == before
+    plan = _changes(tmp_path / "plan.json")
+    assert {host for host, *_rest in plan} == {"cluster", "switch1", "office-gw1", "office-dns1"}
+    assert ("cluster", "create", "BGPPeer", "peer-switch") in plan and ("office-gw1", "create", "route", "10.233.0.0/17") in plan
+    summary = [line for line in planned.stdout.splitlines() if line.startswith("plan: ") and "changes on" in line]
+    assert summary == ["plan: %d changes on 4 hosts (cluster %d, switch1 %d, office-gw1 %d, office-dns1 %d)" % tuple(
+        [len(plan)] + [sum(1 for host, *_rest in plan if host == name) for name in ("cluster", "switch1", "office-gw1", "office-dns1")])]
+    assert "--limit localhost,office-dns1,office-gw1,switch1" in planned.stdout
+    started = time.monotonic()
+    applied = _site(run_playbook, lab, args=["-e", "plan_json=%s" % (tmp_path / "site.json")])
+    site_took = time.monotonic() - started
+    assert applied.returncode == 0, applied.stdout[-3000:]
+    # What site.yml changed, object by object, is what the plan listed: no more, no less.
+    assert _changes(tmp_path / "site.json") == plan
+    again = _plan(run_playbook, lab, tmp_path / "again.json")
+    assert again.returncode == 0 and "plan: 0 changes" in again.stdout.splitlines() and _changes(tmp_path / "again.json") == []
+    with capsys.disabled():
+        print("\nplan.yml on a clean lab: %s in %.1f s; site.yml then %.1f s" % (summary[0], took, site_took))
+
+
+def test_plan_shows_drift_by_hand_on_two_places_and_a_secret_only_as_changed(lab, run_playbook, tmp_path):
+    custom = k8s.CustomObjectsApi(lab["api"])
+    custom.patch_cluster_custom_object("crd.projectcalico.org", "v1", "bgppeers", "peer-switch", {"spec": {"asNumber": 65299}})
+    subprocess.run(["ip", "netns", "exec", lab["record"]["gateway"]["netns"], "ip", "route", "del", "10.233.0.0/17"], check=True, timeout=30)
+    drift = _plan(run_playbook, lab, tmp_path / "drift.json")
+    assert drift.returncode == 0, drift.stdout[-3000:]
+    assert _changes(tmp_path / "drift.json") == [("cluster", "update", "BGPPeer", "peer-switch"), ("office-gw1", "create", "route", "10.233.0.0/17")]
+    assert "~ spec.asNumber: 65299 -> 65200" in drift.stdout and "plan: 2 changes on 2 hosts (cluster 1, office-gw1 1)" in drift.stdout
+    assert "--limit localhost,office-gw1" in drift.stdout
+    # A password to be set: its Secret shows as a change, its value nowhere (the report, its JSON, the switch's delta).
+    secret = "plan-secret-5e1f"
+    planned = _plan(run_playbook, lab, tmp_path / "secret.json", _password(secret), args=["-vvv"])
+    assert planned.returncode == 0, planned.stdout[-3000:]
+    report = (tmp_path / "secret.json").read_text(encoding="utf-8")
+    assert secret not in planned.stdout and secret not in report and b64(secret) not in planned.stdout
+    assert ("cluster", "update", "Secret", "(not shown: no_log)") in _changes(tmp_path / "secret.json")
+    put_back = _site(run_playbook, lab, args=["--limit", "localhost,office-gw1"])
+    assert put_back.returncode == 0 and "applied: 2 changes on 2 hosts (cluster 1, office-gw1 1)" in put_back.stdout
+    assert "plan: 0 changes" in _plan(run_playbook, lab, tmp_path / "after.json").stdout.splitlines()
+
+
+def test_a_range_taken_out_of_the_intent_leaves_the_gateway_and_the_plan_says_so(lab, run_playbook, tmp_path):
+    def external(intent):
+        intent["flatnet_cluster"]["service_external_ips"] = ["10.234.0.0/24"]
+
+    gateway = lab["record"]["gateway"]["netns"]
+    added = _site(run_playbook, lab, external)
+    assert added.returncode == 0, added.stdout[-3000:]
+    assert "10.234.0.0/24 via 10.200.21.1 dev" in _in(gateway, ["ip", "route", "show", "proto", "245"])
+    # Without the range: the plan deletes its route (flatnet's protocol marks it as flatnet's), and site.yml does.
+    planned = _plan(run_playbook, lab, tmp_path / "narrower.json")
+    assert ("office-gw1", "delete", "route", "10.234.0.0/24") in _changes(tmp_path / "narrower.json"), planned.stdout[-3000:]
+    narrower = _site(run_playbook, lab)
+    assert narrower.returncode == 0, narrower.stdout[-3000:]
+    routes = _in(gateway, ["ip", "route", "show", "proto", "245"])
+    assert "10.234.0.0/24" not in routes and "10.233.0.0/17 via 10.200.21.1" in routes
+
+
+def b64(value: str) -> str:
+    return base64.b64encode(value.encode()).decode()
+
+
 def test_site_then_names_resolve_and_a_rerun_changes_nothing(lab, run_playbook):
     first = _site(run_playbook, lab)
     assert first.returncode == 0, first.stdout
