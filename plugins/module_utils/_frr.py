@@ -211,12 +211,13 @@ def _merge(running: Optional[Instance], ours: Optional[Instance]) -> Optional[In
     return Instance(running.header, lines, families)
 
 
-def compose(running: str, managed: str) -> str:
+def compose(running: str, managed: str, restore: Optional[Mapping[str, Any]] = None) -> str:
     """The running configuration with flatnet's part replaced by ``managed`` ("" removes it); every other line kept.
 
     flatnet's part is its prefix lists and route maps (FLATNET-), and inside the default BGP instance its peer group,
     the group's members, its listen range, their lines in each address family, and the instance settings the part
     renders (router-id, graceful restart, maximum-paths). VRF instances and every other block stay as they run.
+    ``restore``, a record of the start (:func:`read_record`), puts the instance settings it holds back as they were.
     """
     ours = _check_rendered(managed)
     our_instance = next((_instance(block) for block in ours if DEFAULT_INSTANCE.fullmatch(block[0])), None)
@@ -232,6 +233,8 @@ def compose(running: str, managed: str) -> str:
             continue
         kept.append(block)
     merged = _merge(running_instance, our_instance)
+    if restore and merged is not None:
+        merged = _restored(merged, restore)
     tops = [block for block in ours if not DEFAULT_INSTANCE.fullmatch(block[0])]
     if at >= 0:
         kept[at] = _lines_of(merged) if merged is not None else []
@@ -244,22 +247,119 @@ def compose(running: str, managed: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def setting_changes(running: str, managed: str) -> List[str]:
-    """The instance-wide settings the part changes on the switch's default instance, as 'new (was: old)' lines.
+def _default_instance(config: str) -> Optional[Instance]:
+    return next((_instance(block) for block in blocks(config) if DEFAULT_INSTANCE.fullmatch(block[0])), None)
+
+
+def _settings(instance: Instance) -> Dict[Tuple[str, str], str]:
+    """The instance-wide setting lines, by (section, key): the section is "" or an address family's line."""
+    found: Dict[Tuple[str, str], str] = {}
+    for section, lines in [("", instance.lines)] + list(instance.families.items()):
+        for line in lines:
+            key = _setting_key(line)
+            if key:
+                found[(section, key)] = line
+    return found
+
+
+def _setting_diff(running: str, candidate: str) -> List[Tuple[Tuple[str, str], Optional[str], Optional[str]]]:
+    """(section and key, line before, line after) of every instance setting that differs between the two default
+    instances; nothing when either has none (a new instance is all flatnet's)."""
+    theirs, ours = _default_instance(running), _default_instance(candidate)
+    if theirs is None or ours is None:
+        return []
+    before, after = _settings(theirs), _settings(ours)
+    keys = list(after) + [key for key in before if key not in after]
+    return [(key, before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)]
+
+
+def setting_changes(running: str, candidate: str) -> List[str]:
+    """The instance-wide settings of the switch's default instance that ``candidate`` changes, as 'new (was: old)'.
 
     They apply to the whole instance, the switch's own neighbors included, so the module says so apart from the delta.
     """
-    ours = [_instance(block) for block in _check_rendered(managed) if DEFAULT_INSTANCE.fullmatch(block[0])]
-    theirs = [_instance(block) for block in blocks(running) if DEFAULT_INSTANCE.fullmatch(block[0])]
-    if not ours or not theirs:
-        return []
+    return ["%s (was: %s)" % ((after or "").strip() or "not set", (before or "").strip() or "not set")
+            for _key, before, after in _setting_diff(running, candidate)]
 
-    def settings(instance: Instance) -> Dict[str, str]:
-        lines = instance.lines + [line for body in instance.families.values() for line in body]
-        return {key: line.strip() for line in lines for key in [_setting_key(line)] if key}
 
-    before, after = settings(theirs[0]), settings(ours[0])
-    return ["%s (was: %s)" % (line, before.get(key, "not set")) for key, line in after.items() if before.get(key) != line]
+# The record of the start on the switch: the instance settings flatnet changed, each as it was before its first change.
+RECORD_NAME = "flatnet-start.json"
+_SECTION = re.compile(r" address-family (ipv4|ipv6) unicast")
+
+
+def default_record_path(pathspace: Optional[str], file_dir: Optional[str]) -> str:
+    """FRR's configuration directory (/etc/frr, per pathspace /etc/frr/<pathspace>), or ``file_dir``, + the name."""
+    return os.path.join(file_dir or "/etc/frr", pathspace or "", RECORD_NAME)
+
+
+def _check_record(record: Any, path: str) -> Dict[str, Any]:
+    entries = record.get("settings") if isinstance(record, dict) and record.get("version") == 1 else None
+    header = record.get("instance") if isinstance(record, dict) else None
+    good = isinstance(entries, list) and isinstance(header, str) and DEFAULT_INSTANCE.fullmatch(header) is not None
+    for entry in entries if good else ():
+        line, section, key = (entry.get(name) for name in ("line", "section", "key")) if isinstance(entry, dict) else (0, 0, 0)
+        good = good and key in _SETTING_KEYS and (section == "" or (isinstance(section, str) and _SECTION.fullmatch(section) is not None))
+        good = good and (line is None or (isinstance(line, str) and line.isprintable() and _setting_key(line) == key))
+    if not good:
+        raise FlatnetError("%s is not a record of the start that flatnet wrote (version 1: the instance and its settings, "
+                           "each an FRR line of bgp router-id, bgp graceful-restart or maximum-paths); restore it from a "
+                           "backup, or delete it to leave the switch's instance settings as they are; nothing was changed." % path)
+    return record
+
+
+def read_record(path: str) -> Optional[Dict[str, Any]]:
+    """The record of the start on the switch, None when there is none."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise FlatnetError("cannot read the record of the start %s: %s" % (path, err.strerror)) from None
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        loaded = None
+    return _check_record(loaded, path)
+
+
+def recorded(running: str, candidate: str, record: Optional[Mapping[str, Any]]) -> Optional[Dict[str, Any]]:
+    """The record with each setting the candidate changes and the record lacks, as it runs now; None: nothing to keep."""
+    entries = [dict(entry) for entry in (record or {}).get("settings") or []]
+    known = {(entry["section"], entry["key"]) for entry in entries}
+    for (section, key), before, _after in _setting_diff(running, candidate):
+        if (section, key) not in known:
+            entries.append({"section": section, "key": key, "line": before})
+    theirs = _default_instance(running)
+    if not entries or theirs is None:
+        return dict(record) if record else None
+    return {"version": 1, "instance": (record or {}).get("instance") or theirs.header, "settings": entries}
+
+
+def _restored(instance: Instance, record: Mapping[str, Any]) -> Instance:
+    """The instance with each recorded setting as the record holds it (a setting that was not there is taken out)."""
+    if record.get("instance") != instance.header:
+        raise FlatnetError("the record of the start was made for `%s`, but the switch runs `%s`; delete the record to leave "
+                           "the instance settings as they are; nothing was changed." % (record.get("instance"), instance.header))
+    lines, families = list(instance.lines), {family: list(body) for family, body in instance.families.items()}
+    for entry in record.get("settings") or []:
+        body = lines if not entry["section"] else families.setdefault(entry["section"], [])
+        body[:] = [line for line in body if _setting_key(line) != entry["key"]] + ([entry["line"]] if entry["line"] else [])
+    return Instance(instance.header, lines, families)
+
+
+def write_record(path: str, record: Mapping[str, Any]) -> None:
+    """Write the record (0600) in place of the old one, whole or not at all."""
+    directory = os.path.dirname(path) or "."
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=".flatnet-start-", dir=directory)
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            json.dump(record, stream, indent=1, sort_keys=True)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except OSError as err:
+        raise FlatnetError("cannot write the record of the start %s (%s): give the switch a directory flatnet may write "
+                           "(switch_bgp_frr_record_path); nothing was changed." % (path, err.strerror)) from None
 
 
 def parse_delta(output: str) -> Delta:
@@ -405,6 +505,31 @@ def sessions(running: str, summary: Mapping[str, Any]) -> List[Dict[str, Any]]:
     return found
 
 
+_MAXIMUM_PREFIX = re.compile(r"  neighbor FLATNET maximum-prefix (\d+).*")
+# FRR's summary keys per address family line.
+_SUMMARY_FAMILY = {" address-family ipv4 unicast": "ipv4Unicast", " address-family ipv6 unicast": "ipv6Unicast"}
+
+
+def prefix_limit_risks(candidate: str, running: str, summary: Mapping[str, Any]) -> List[str]:
+    """A line for each of flatnet's sessions that now receives more prefixes than the candidate's maximum-prefix of its
+    family allows: FRR would tear that session down the moment the limit applies."""
+    instance = _default_instance(candidate)
+    limits: Dict[str, int] = {}
+    for family, body in (instance.families.items() if instance else ()):
+        for line in body:
+            found = _MAXIMUM_PREFIX.fullmatch(line)
+            if found and family in _SUMMARY_FAMILY:
+                limits[_SUMMARY_FAMILY[family]] = int(found.group(1))
+    risks = []
+    for session in sessions(running, summary):
+        limit, received = limits.get(session["family"]), session["prefixes_received"]
+        if limit is not None and isinstance(received, int) and received > limit:
+            risks.append("maximum-prefix %d is below the %d prefixes that %s sends now (%s): the switch would tear that "
+                         "session down when the limit applies; raise switch_bgp_maximum_prefix, or narrow what the node "
+                         "advertises" % (limit, received, session["neighbor"], session["family"]))
+    return risks
+
+
 def _temp(content: str, directory: Optional[str] = None) -> str:
     # mkstemp makes the file 0600: it holds the switch's whole configuration, secrets included.
     handle, path = tempfile.mkstemp(prefix="flatnet-frr-", suffix=".conf", dir=directory)
@@ -437,22 +562,35 @@ def _reload_or_restore(frr: Frr, path: str, running: str) -> None:
 
 
 class Applied(NamedTuple):
-    """What apply did: the delta (masked), and the instance-wide settings it changed."""
+    """What apply did: the delta (masked), the instance-wide settings it changed, the record of the start, and the
+    risks of the change (a prefix limit below what a session receives now)."""
 
     delta: Delta
     settings: List[str]
+    record: Optional[Dict[str, Any]] = None
+    risks: Sequence[str] = ()
 
 
-def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True) -> Applied:
-    """Make FRR run flatnet's part (``managed``; "" removes it) and save; return the delta (masked) and the settings."""
+def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True, record_path: Optional[str] = None) -> Applied:
+    """Make FRR run flatnet's part (``managed``; "" removes it) and save; return the delta (masked) and the settings.
+
+    With ``record_path``, the instance settings the part changes are recorded there, as they ran, before their first
+    change; a removal puts them back from it and then deletes it.
+    """
     running = frr.running()
-    candidate = compose(running, managed)
-    settings = setting_changes(running, managed)
+    record = read_record(record_path) if record_path else None
+    candidate = compose(running, managed, None if managed else record)
+    settings = setting_changes(running, candidate)
+    keep = recorded(running, candidate, record) if managed and record_path else None
     path = frr.temp(candidate)
     try:
         frr.validate(path)
         delta = frr.delta(path)
+        risks = _risks(frr, candidate, running, delta)
         if not delta.empty and not check_mode:
+            if keep is not None and keep != record:
+                # Before the change: a record written after it could be lost with what it had to remember.
+                write_record(str(record_path), keep)
             _reload_or_restore(frr, path, running)
             left = frr.delta(path)
             if not left.empty:
@@ -463,8 +601,22 @@ def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True) -> Applie
                 frr.save()
     finally:
         os.unlink(path)
+    if not managed and record is not None and not check_mode:
+        os.unlink(str(record_path))
     return Applied(Delta([mask(line, frr.secrets) for line in delta.delete], [mask(line, frr.secrets) for line in delta.add]),
-                   [mask(line, frr.secrets) for line in settings] if not delta.empty else [])
+                   [mask(line, frr.secrets) for line in settings] if not delta.empty else [], keep if managed else record, risks)
+
+
+def _risks(frr: Frr, candidate: str, running: str, delta: Delta) -> List[str]:
+    """The risks of a delta that sets a maximum-prefix, read against the sessions as they are (one summary read)."""
+    if not any("maximum-prefix" in line for line in delta.add):
+        return []
+    try:
+        summary = frr.summary()
+    except FlatnetError:
+        # The risk is a warning: a switch that cannot show its summary (bgpd starting) gets none, not a failed run.
+        return []
+    return prefix_limit_risks(candidate, running, summary)
 
 
 def diff_text(delta: Delta) -> str:

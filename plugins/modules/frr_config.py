@@ -27,6 +27,9 @@ description:
     configuration that ran before is loaded back and both errors are reported.
   - After a change it checks that no delta is left, and saves the configuration (C(write memory)) so it survives a
     restart.
+  - The record of the start. Before it first changes an instance setting, it writes the setting as it ran (or that it
+    was not set) into O(record_path), once per setting. O(state=absent) puts every recorded setting back as it was
+    and then deletes the record, so a removal leaves the instance as flatnet found it.
   - No result, diff or error carries a secret. The rest of every line after C(password), C(key-string),
     C(authentication-key), C(secret), C(community) or C(key) is masked, the switch's own secrets and old passwords
     included, and so is every value of O(secrets). The running configuration is never returned.
@@ -76,6 +79,12 @@ options:
     description: Save the configuration after a change (C(write memory)).
     type: bool
     default: true
+  record_path:
+    description:
+      - The file that holds the record of the start (JSON, 0600) on the host that runs the module. The default is
+        C(flatnet-start.json) in FRR's configuration directory, C(/etc/frr) (C(/etc/frr/<pathspace>) with
+        O(pathspace)), or in O(file_dir) when that is given.
+    type: path
   secrets:
     description: Values in O(config) that must never be shown (BGP passwords); they are masked in every output.
     type: list
@@ -107,6 +116,23 @@ instance_settings:
   type: list
   elements: str
   sample: ["maximum-paths 8 (was: maximum-paths 4)"]
+risks:
+  description:
+    - What the change risks, also given as warnings, such as a C(maximum-prefix) below the prefixes one of flatnet's
+      sessions receives now (read from C(show bgp summary json) when the change sets a maximum-prefix).
+  returned: success
+  type: list
+  elements: str
+record:
+  description:
+    - The record of the start after the run (O(state=absent) - the one it put back), or null when there is none. Each
+      setting is the FRR line it had before flatnet first changed it, or null when it was not set.
+  returned: success
+  type: dict
+  sample:
+    version: 1
+    instance: router bgp 65200
+    settings: [{"section": " address-family ipv4 unicast", "key": "  maximum-paths", "line": null}]
 config:
   description: flatnet's part as applied (O(config)), secrets masked. The rest of the running configuration is never returned.
   returned: success
@@ -132,11 +158,20 @@ def run(module: AnsibleModule) -> dict:
 
     router = frr.Frr(runner, pathspace=params["pathspace"], vtysh=params["vtysh"], reload_script=params["reload_script"],
                      timeout=params["timeout"], secrets=params["secrets"], **frr.container_options(params))
-    applied = frr.apply(router, managed, module.check_mode, save=params["save"])
-    if applied.settings:
+    record_path = params["record_path"] or frr.default_record_path(params["pathspace"], params["file_dir"])
+    applied = frr.apply(router, managed, module.check_mode, save=params["save"], record_path=record_path)
+    if applied.settings and managed:
         module.warn("flatnet %s instance-wide BGP settings of the switch, as the role's variables ask; they apply to the "
                     "switch's own neighbors too: %s" % ("would change" if module.check_mode else "changed", "; ".join(applied.settings)))
-    return {"changed": not applied.delta.empty, "delta": applied.delta._asdict(), "instance_settings": applied.settings,
+    elif applied.settings:
+        module.warn("flatnet %s the instance-wide BGP settings it changed as they were before its first run (the record of "
+                    "the start, %s): %s" % ("would put back" if module.check_mode else "put back", record_path, "; ".join(applied.settings)))
+    for risk in applied.risks:
+        module.warn(risk)
+    # A removal whose lines are gone already still deletes a record that is left.
+    changed = not applied.delta.empty or (not managed and applied.record is not None)
+    return {"changed": changed, "delta": applied.delta._asdict(), "instance_settings": applied.settings, "record": applied.record,
+            "risks": list(applied.risks),
             "config": frr.mask(managed, params["secrets"]), "diff": {"prepared": frr.diff_text(applied.delta)}}
 
 
@@ -154,6 +189,7 @@ def main() -> None:
             "file_dir_inside": {"type": "str"},
             "reload_script": {"type": "path", "default": "/usr/lib/frr/frr-reload.py"},
             "save": {"type": "bool", "default": True},
+            "record_path": {"type": "path"},
             "secrets": {"type": "list", "elements": "str", "default": [], "no_log": True},
         },
         supports_check_mode=True,

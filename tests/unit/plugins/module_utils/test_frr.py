@@ -328,13 +328,106 @@ def test_a_hung_command_is_stopped_and_said_so():
         frr.apply(frr.Frr(router, timeout=30), MANAGED, check_mode=True)
 
 
+WITH_ID = MANAGED.replace(" neighbor FLATNET peer-group\n", " bgp router-id 10.0.0.1\n bgp graceful-restart\n neighbor FLATNET peer-group\n")
+
+
 def test_setting_changes_name_each_instance_wide_setting_with_its_old_value():
-    assert frr.setting_changes(OFFICE, MANAGED) == ["maximum-paths 8 (was: maximum-paths 4)"]
-    with_id = MANAGED.replace(" neighbor FLATNET peer-group\n", " bgp router-id 10.0.0.1\n bgp graceful-restart\n neighbor FLATNET peer-group\n")
-    assert frr.setting_changes(OFFICE, with_id) == ["bgp router-id 10.0.0.1 (was: bgp router-id 10.200.20.254)",
-                                                    "bgp graceful-restart (was: not set)", "maximum-paths 8 (was: maximum-paths 4)"]
-    assert frr.setting_changes(frr.compose(OFFICE, MANAGED), MANAGED) == []  # already set: nothing to say
-    assert frr.setting_changes("frr defaults traditional\n", MANAGED) == []  # a new instance is all flatnet's
+    assert frr.setting_changes(OFFICE, frr.compose(OFFICE, MANAGED)) == ["maximum-paths 8 (was: maximum-paths 4)"]
+    assert frr.setting_changes(OFFICE, frr.compose(OFFICE, WITH_ID)) == [
+        "bgp router-id 10.0.0.1 (was: bgp router-id 10.200.20.254)", "bgp graceful-restart (was: not set)",
+        "maximum-paths 8 (was: maximum-paths 4)"]
+    composed = frr.compose(OFFICE, MANAGED)
+    assert frr.setting_changes(composed, frr.compose(composed, MANAGED)) == []  # already set: nothing to say
+    new = "frr defaults traditional\n"
+    assert frr.setting_changes(new, frr.compose(new, MANAGED)) == []  # a new instance is all flatnet's
+
+
+def test_the_record_keeps_each_setting_as_it_was_before_its_first_change():
+    composed = frr.compose(OFFICE, WITH_ID)
+    record = frr.recorded(OFFICE, composed, None)
+    family = " address-family ipv4 unicast"
+    assert record == {"version": 1, "instance": "router bgp 65200", "settings": [
+        {"section": "", "key": " bgp router-id", "line": " bgp router-id 10.200.20.254"},
+        {"section": "", "key": " bgp graceful-restart", "line": None},
+        {"section": family, "key": "  maximum-paths", "line": "  maximum-paths 4"}]}
+    # A later change of a recorded setting keeps what it was at the start, not what flatnet had set.
+    assert frr.recorded(composed, frr.compose(composed, WITH_ID.replace("maximum-paths 8", "maximum-paths 16")), record) == record
+    # Nothing changes: nothing to record; a new instance is all flatnet's.
+    assert frr.recorded(composed, frr.compose(composed, WITH_ID), None) is None
+    assert frr.recorded("frr defaults traditional\n", frr.compose("frr defaults traditional\n", MANAGED), None) is None
+
+
+def test_a_removal_with_the_record_gives_back_the_instance_as_it_ran_before_flatnet():
+    composed = frr.compose(OFFICE, WITH_ID)
+    record = frr.recorded(OFFICE, composed, None)
+    # The same lines (FRR orders an instance's lines itself; the lab compares the switch's own output in order).
+    assert sorted(_config_lines(frr.compose(composed, "", record))) == sorted(_config_lines(OFFICE))
+    # Without the record the settings flatnet set stay as the instance's own.
+    kept = _config_lines(frr.compose(composed, ""))
+    assert " bgp graceful-restart" in kept and "  maximum-paths 8" in kept and " bgp router-id 10.0.0.1" in kept
+    assert frr.setting_changes(composed, frr.compose(composed, "", record)) == [
+        "bgp router-id 10.200.20.254 (was: bgp router-id 10.0.0.1)", "maximum-paths 4 (was: maximum-paths 8)",
+        "not set (was: bgp graceful-restart)"]
+
+
+@pytest.mark.parametrize("record", [
+    {"version": 2, "instance": "router bgp 65200", "settings": []},
+    {"version": 1, "instance": "router bgp 65200 vrf x", "settings": []},
+    {"version": 1, "instance": "router bgp 65200", "settings": [{"section": "", "key": " bgp router-id", "line": " neighbor 10.0.0.9 remote-as 1"}]},
+    {"version": 1, "instance": "router bgp 65200", "settings": [{"section": "", "key": "  maximum-paths", "line": "  maximum-paths 4\nline vty"}]},
+    {"version": 1, "instance": "router bgp 65200", "settings": [{"section": "router ospf", "key": "  maximum-paths", "line": None}]},
+    {"version": 1, "instance": "router bgp 65200", "settings": [{"section": "", "key": " password", "line": None}]},
+    "not json",
+])
+def test_a_record_flatnet_did_not_write_is_refused(tmp_path, record):
+    path = tmp_path / frr.RECORD_NAME
+    path.write_text(record if isinstance(record, str) else json.dumps(record), encoding="utf-8")
+    with pytest.raises(FlatnetError, match="is not a record of the start that flatnet wrote.*nothing was changed"):
+        frr.read_record(str(path))
+
+
+def test_a_record_of_another_instance_is_refused():
+    record = {"version": 1, "instance": "router bgp 65201", "settings": []}
+    with pytest.raises(FlatnetError, match="made for `router bgp 65201`, but the switch runs `router bgp 65200`"):
+        frr.compose(OFFICE, "", record)
+
+
+class RecordingRouter(FakeRouter):
+    """A router that notes whether the record was on disk when frr-reload.py applied the change."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.record_at_reload: Optional[str] = None
+
+    def __call__(self, command: Sequence[str]) -> Tuple[int, str, str]:
+        if "--reload" in command and os.path.exists(self.path):
+            with open(self.path, encoding="utf-8") as handle:
+                self.record_at_reload = handle.read()
+        return super().__call__(command)
+
+
+def test_apply_writes_the_record_before_the_change_and_a_removal_deletes_it(tmp_path):
+    path = str(tmp_path / frr.RECORD_NAME)
+    checked = frr.apply(frr.Frr(RecordingRouter(path)), MANAGED, check_mode=True, record_path=path)
+    assert not os.path.exists(path) and checked.record["settings"][0]["line"] == "  maximum-paths 4"  # check mode writes nothing
+    router = RecordingRouter(path)
+    applied = frr.apply(frr.Frr(router), MANAGED, check_mode=False, record_path=path)
+    assert json.loads(router.record_at_reload or "{}") == applied.record
+    assert os.stat(path).st_mode & 0o777 == 0o600 and frr.read_record(path) == applied.record
+    removing = RecordingRouter(path)
+    removed = frr.apply(frr.Frr(removing), "", check_mode=False, record_path=path)
+    assert removed.record == applied.record and not os.path.exists(path)
+    # What the removal gave frr-reload.py carries the recorded setting back.
+    assert "  maximum-paths 4" in removing.files[0]
+
+
+def test_a_record_that_cannot_be_written_stops_the_change_before_it(tmp_path):
+    path = str(tmp_path / "missing" / frr.RECORD_NAME)
+    router = FakeRouter()
+    with pytest.raises(FlatnetError, match="cannot write the record of the start .* nothing was changed"):
+        frr.apply(frr.Frr(router), MANAGED, check_mode=False, record_path=path)
+    assert "--reload" not in _kinds(router)
 
 
 def _summary():
@@ -379,3 +472,43 @@ def test_an_frr_in_a_container_gets_the_prefix_and_its_own_view_of_the_files(tmp
     assert all(command[3:7] == ["docker", "exec", "-i", "bgp"] for command in router.commands)
     assert len(seen) == 4 and all(os.path.dirname(path) == "/etc/frr" for path in seen)  # -C, --test, --reload, --test
     assert not list(tmp_path.iterdir())  # every file is removed afterwards
+
+
+def test_a_maximum_prefix_below_what_a_session_receives_now_is_a_risk():
+    running = frr.compose(OFFICE.replace("192.168.1.1", "10.200.22.2"), MANAGED)
+    assert frr.prefix_limit_risks(running, running, _summary()) == []  # 400 > 8
+    lower = frr.compose(running, MANAGED.replace("maximum-prefix 400", "maximum-prefix 5"))
+    assert frr.prefix_limit_risks(lower, running, _summary()) == [
+        "maximum-prefix 5 is below the 8 prefixes that 10.200.20.105 sends now (ipv4Unicast): the switch would tear that "
+        "session down when the limit applies; raise switch_bgp_maximum_prefix, or narrow what the node advertises"]
+
+
+class SummaryRouter(FakeRouter):
+    """A router whose delta sets a maximum-prefix, with the recorded summary (one node sends 8 prefixes)."""
+
+    def __call__(self, command: Sequence[str]) -> Tuple[int, str, str]:
+        if "show bgp summary json" in command:
+            self.commands.append(list(command))
+            return 0, json.dumps(_summary()), ""
+        if "--test" in command:
+            self.commands.append(list(command))
+            return 0, "Lines To Delete\nLines To Add\nrouter bgp 65200\n address-family ipv4 unicast\n  neighbor FLATNET maximum-prefix 5\n", ""
+        return super().__call__(command)
+
+
+def test_apply_reads_the_sessions_once_when_a_maximum_prefix_changes_and_warns():
+    router = SummaryRouter()
+    low = MANAGED.replace("maximum-prefix 400", "maximum-prefix 5").replace("10.200.20.106 peer-group", "10.200.20.107 peer-group")
+    running = OFFICE.replace("192.168.1.1", "10.200.22.2")
+    router_running = frr.compose(running, MANAGED)
+
+    def show(command: Sequence[str]) -> Tuple[int, str, str]:
+        return (0, router_running, "") if "show running-config" in command else router(command)
+
+    applied = frr.apply(frr.Frr(show), low, check_mode=True)
+    assert [risk.split(" (")[0] for risk in applied.risks] == ["maximum-prefix 5 is below the 8 prefixes that 10.200.20.105 sends now"]
+    assert sum(1 for command in router.commands if "show bgp summary json" in command) == 1
+    # A delta without a maximum-prefix reads no summary.
+    plain = FakeRouter()
+    frr.apply(frr.Frr(plain), MANAGED, check_mode=True)
+    assert not [command for command in plain.commands if "show bgp summary json" in command]
