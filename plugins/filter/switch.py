@@ -22,5 +22,6 @@ class FilterModule:
             "switch_resources": as_filter("switch_resources", _switch.resources),
             "switch_platform": as_filter("switch_platform", _switch.platform_facts),
             "switch_device_cli": as_filter("switch_device_cli", _switch.device_cli),
+            "switch_device_removal": as_filter("switch_device_removal", _switch.device_removal),
             "switch_foreign_commands": as_filter("switch_foreign_commands", _switch.foreign_commands),
         }

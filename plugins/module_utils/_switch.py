@@ -230,12 +230,20 @@ class Platform(NamedTuple):
     # The show command that prints the BGP instance's running configuration, for the lines cli_config would resend
     # (_switch_device); empty: the platform's cli lines go as they are.
     running_command: str = ""
+    # How switch_bgp's remove sends the removal: "frr" (frr_config), "cli" (cli_config), "vyos" or "junos" (their
+    # config modules); "": it does not.
+    removed_by: str = ""
+    # The show command that prints the running lines naming FLATNET (its group or template, members where they name
+    # it, prefix lists, route maps): what the removal takes out is read off the switch; empty: the plan's removal goes.
+    presence_command: str = ""
 
+
+_PRESENCE = "show running-config | include FLATNET"
 
 PLATFORMS: Dict[str, Platform] = {
-    "frr": Platform(render_frr, removal_frr, "!"),
+    "frr": Platform(render_frr, removal_frr, "!", removed_by="frr"),
     # SONiC's routing stack is FRR in its bgp container; switch_bgp applies the same part with vtysh there.
-    "sonic": Platform(render_frr, removal_frr, "!", notes=(
+    "sonic": Platform(render_frr, removal_frr, "!", removed_by="frr", notes=(
         "apply in SONiC's bgp container: docker exec -it bgp vtysh, then configure terminal",
         "it lasts across restarts only in SONiC's split mode (DEVICE_METADATA docker_routing_config_mode: split); in the other "
         "modes bgpcfgd writes FRR's configuration from CONFIG_DB",
@@ -245,12 +253,12 @@ PLATFORMS: Dict[str, Platform] = {
 
 PLATFORMS.update({
     "vyos": Platform(None, _switch_vyos.removal_vyos, _switch_vyos.COMMENT_VYOS, resources=_switch_vyos.resources_vyos,
-                     network_os="vyos.vyos.vyos",
+                     network_os="vyos.vyos.vyos", removed_by="vyos", presence_command="show configuration commands | match FLATNET",
                      cannot={"graceful_restart": "the VyOS modules and commands flatnet writes have no switch-wide graceful "
                                                  "restart; set it on the switch yourself"},
                      notes=("VyOS 1.4 (sagitta) syntax and later: paste in configure mode, then commit and save",)),
     "junos": Platform(None, _switch_junos.removal_junos, _switch_junos.COMMENT_JUNOS, resources=_switch_junos.resources_junos,
-                      network_os="junipernetworks.junos.junos", connection="ansible.netcommon.netconf",
+                      network_os="junipernetworks.junos.junos", connection="ansible.netcommon.netconf", removed_by="junos",
                       cannot={"ttl_security": "Junos has no TTL security (GTSM) for a BGP group"},
                       notes=("paste in configuration mode (load set terminal), then commit",
                              "multipath installs several paths only with a load-balance policy exported to the forwarding "
@@ -263,10 +271,12 @@ PLATFORMS.update({
 PLATFORMS.update({
     # IOS takes the removal in FRR's words (FRR's CLI follows IOS's).
     "ios": Platform(None, removal_frr, _switch_ios.COMMENT_IOS, resources=_switch_ios.resources_ios, network_os="cisco.ios.ios",
-                    running_command="show running-config | section ^router bgp",
+                    running_command="show running-config | section ^router bgp", removed_by="cli",
+                    presence_command=_PRESENCE,
                     notes=("paste in configuration mode (configure terminal), then write memory",)),
     "nxos": Platform(None, _switch_ios.removal_nxos, _switch_ios.COMMENT_NXOS, resources=_switch_ios.resources_nxos,
                      network_os="cisco.nxos.nxos", inside_own=_switch_ios.outside_flatnet_contexts, running_command="show running-config bgp",
+                     removed_by="cli", presence_command=_PRESENCE,
                      notes=("paste in configuration mode (configure terminal), then copy running-config startup-config",
                             "NX-OS has no peer groups: the peer template FLATNET is one, and each member inherits it",
                             "it needs BGP turned on (feature bgp), which is switch-wide and left to you")),
@@ -276,10 +286,12 @@ PLATFORMS.update({
 PLATFORMS.update({
     "iosxr": Platform(None, _switch_iosxr.removal_iosxr, _switch_iosxr.COMMENT_IOSXR, resources=_switch_iosxr.resources_iosxr,
                       network_os="cisco.iosxr.iosxr", cannot=_switch_iosxr.CANNOT_IOSXR, notes=_switch_iosxr.NOTES_IOSXR,
-                      inside_own=_switch_iosxr.outside_flatnet_contexts, running_command="show running-config router bgp"),
+                      inside_own=_switch_iosxr.outside_flatnet_contexts, running_command="show running-config router bgp",
+                      removed_by="cli", presence_command=_PRESENCE),
     "eos": Platform(None, _switch_eos.removal_eos, _switch_eos.COMMENT_EOS, resources=_switch_eos.resources_eos,
                     network_os="arista.eos.eos", cannot={}, inside_own=_switch_eos.outside_flatnet_contexts,
-                    running_command="show running-config section router bgp",
+                    running_command="show running-config section router bgp", removed_by="cli",
+                    presence_command=_PRESENCE,
                     notes=("paste in configuration mode (configure), then write memory",
                            "EOS limits a peer's routes over all its address families together (neighbor maximum-routes): "
                            "the limit is the sum of the families' maximum-prefix")),
@@ -326,11 +338,24 @@ def header(part: Mapping[str, Any], platform: str, removal: bool) -> str:
 
 def platform_facts(platform: str) -> Dict[str, Any]:
     """What switch_bgp needs to know of ``platform``: whether its vendor's resource modules write and apply it, the
-    ``ansible_network_os`` they run under, and the options it cannot express (option: reason)."""
+    ``ansible_network_os`` they run under, the options it cannot express (option: reason), and how remove.yml takes
+    its part out (``removed_by``, with the ``presence_command`` that shows whether there is anything to take out)."""
     chosen = _platform(platform)
     return {"by_modules": chosen.resources is not None, "network_os": chosen.network_os, "connection": chosen.connection,
             "cannot": dict(chosen.cannot), "applied": not chosen.not_applied, "not_applied": chosen.not_applied,
-            "running_command": chosen.running_command}
+            "running_command": chosen.running_command, "removed_by": chosen.removed_by,
+            "presence_command": chosen.presence_command}
+
+
+def device_removal(part: Mapping[str, Any], platform: str, running: str, present: str) -> str:
+    """The commands that take out what a switch holds of flatnet's part (``running``: its BGP configuration, the
+    platform's ``running_command``, or on VyOS the same as ``present``; ``present``: the lines its
+    ``presence_command`` shows); "" when it holds none."""
+    if not _platform(platform).presence_command:
+        raise FlatnetError("the switch platform %s is not read before its removal; device_removal is for %s"
+                           % (_text.shown(platform), ", ".join(name for name, chosen in PLATFORMS.items() if chosen.presence_command)))
+    found = _switch_device.device_removal_part(part, platform, running, present)
+    return "" if found is None else render(found, platform, removal=True)
 
 
 def resources(part: Mapping[str, Any], platform: str) -> Dict[str, Any]:

@@ -70,3 +70,41 @@ def device_cli(part: Mapping[str, Any], platform: str, cli: List[str], running: 
     if platform == "nxos" and not re.search(r"^  no graceful-restart\s*$", running, re.M):
         lines = [line for line in lines if line != "  graceful-restart"]
     return {"cli": lines, "password": state}
+
+
+# How a running configuration ties a neighbor to flatnet's group: on one line (IOS, EOS, VyOS's set commands), or inside the neighbor's
+# context (NX-OS's template, IOS XR's neighbor-group).
+_MEMBER_LINE = {"ios": r"^ +neighbor (\S+) peer-group %s\s*$", "eos": r"^ +neighbor (\S+) peer group %s\s*$",
+                "vyos": r"^set protocols bgp neighbor (\S+) peer-group '?%s'?\s*$"}
+_MEMBER_INSIDE = {"nxos": r"\s+inherit peer %s\s*", "iosxr": r"\s+use neighbor-group %s\s*"}
+_NEIGHBOR_CONTEXT = re.compile(r"(\s*)neighbor (\S+)(?: remote-as \S+)?\s*")
+
+
+def device_members(part: Mapping[str, Any], platform: str, running: str) -> List[str]:
+    """The neighbors that the running BGP configuration makes members of flatnet's group, in their order."""
+    name = re.escape(part["peer_group"]["name"])
+    if platform in _MEMBER_LINE:
+        found = re.findall(_MEMBER_LINE[platform] % name, running, re.M)
+    else:
+        inside = re.compile(_MEMBER_INSIDE[platform] % name)
+        found, context = [], None
+        for line in running.splitlines():
+            indent = len(line) - len(line.lstrip())
+            entered = _NEIGHBOR_CONTEXT.fullmatch(line)
+            if entered:
+                context = (len(entered.group(1)), entered.group(2))
+            elif context and indent > context[0] and inside.fullmatch(line):
+                found.append(context[1])
+            elif context and line.strip() and indent <= context[0]:
+                context = None
+    return list(dict.fromkeys(found))
+
+
+def device_removal_part(part: Mapping[str, Any], platform: str, running: str, present: str) -> Optional[Dict[str, Any]]:
+    """The model whose removal takes out what the switch holds of flatnet's part: the members it has (a node the plan
+    no longer lists too; one it never had is not named), the listen range only where it stands. None when nothing of
+    the part is on the switch (``present``: its running lines that name the group, lists and route maps)."""
+    if part["peer_group"]["name"] not in present and not re.search(r"\bFLATNET-", present):
+        return None
+    listen = part["listen_range"] if part["listen_range"] and part["listen_range"] in running else None
+    return dict(part, neighbors=device_members(part, platform, running), listen_range=listen)
