@@ -52,9 +52,21 @@ options:
     aliases: [key_file]
   request_timeout:
     description:
-      - Seconds to wait for each API request.
+      - Seconds to wait for each API request (each attempt of it); a request that gets no reply by then counts as
+        failed, and is tried again as O(request_retries) allows.
     type: float
     default: 30.0
+  request_retries:
+    description:
+      - How many times a request the API server could not serve (429, 500, 502, 503, 504, no reply within
+        O(request_timeout), a broken connection) is tried again, with exponential backoff and full jitter (up to 0.5,
+        1, 2, 4, then 8 seconds), or after the server's C(Retry-After) (at most 30 seconds).
+      - Only requests that are safe to repeat are tried again. These are reads, writes that carry the
+        C(resourceVersion) they were computed from, and deletes with preconditions, since the server refuses a stale
+        repeat with 409. A create is tried again only after a 429, which the server refused without acting on it.
+      - V(0) tries every request once.
+    type: int
+    default: 4
 notes:
   - The modules of the C(flatnet.kube.k8s) action group share these options, so one C(module_defaults) entry
     (C(group/flatnet.kube.k8s)) sets the cluster access for all of them.

@@ -368,7 +368,7 @@ def remove(client: k8s.KubeClient, group: str, kind: Kind, name: str) -> Outcome
     current = client.get(path)
     if current is None:
         return Outcome(False, None, None, None)
-    client.write("DELETE", path)
+    client.delete(path, current)
     return Outcome(True, k8s.strip_server_fields(current), None, None)
 
 

@@ -17,6 +17,7 @@ previous configuration.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
@@ -287,13 +288,43 @@ def write(path: str, content: str, mode: int = 0o644) -> None:
 
 
 def restore(changes: Sequence[FileChange]) -> None:
-    """Put files back as they were: rewrite the old content, or remove a file that did not exist."""
+    """Put files back as they were: the previous file from its backup (or the text read before), or remove a file that
+    did not exist; then drop the backups."""
     for change in changes:
         if change.before is None:
-            if os.path.exists(change.path):
-                os.unlink(change.path)
-        else:
-            write(change.path, change.before)
+            files.remove(change.path)
+            continue
+        kept = read(backup_path(change.path))
+        write(change.path, change.before if kept is None else kept)
+    drop_backups(changes)
+
+
+def backup_path(path: str) -> str:
+    """Where the previous file is kept while a change is under way (a dot file: dnsmasq's conf-dir skips it)."""
+    return os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".flatnet-prev")
+
+
+def marker_path(path: str) -> str:
+    """The marker beside flatnet's file ``path`` that says files were written and not yet loaded by the server."""
+    return os.path.join(os.path.dirname(path), "." + os.path.basename(path) + ".flatnet-pending")
+
+
+def drop_backups(changes: Sequence[FileChange]) -> None:
+    """Remove the backups of the changes."""
+    for change in changes:
+        files.remove(backup_path(change.path))
+
+
+def _back_up(change: FileChange) -> None:
+    """Keep the file as it is before it changes, with its mode, on disk before the change."""
+    if change.before is None:
+        return
+    found = os.stat(change.path)
+    owner = (found.st_uid, found.st_gid) if os.geteuid() == 0 else None
+    try:
+        files.replace(backup_path(change.path), change.before, found.st_mode & 0o7777, owner)
+    except OSError as err:
+        raise FlatnetError(f"cannot keep a backup of {change.path} before changing it: {err.strerror}; nothing was changed") from err
 
 
 class Settings(NamedTuple):
@@ -412,41 +443,59 @@ def flush_commands(settings: Settings, zones: Sequence[str]) -> List[List[str]]:
     return [list(settings.flush_command) + [zone] for zone in zones] if settings.flush_command else []
 
 
-# pylint: disable-next=too-many-arguments,too-many-positional-arguments
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments,too-many-locals
 def apply(changes: Sequence[FileChange], run: Runner, check_command: Sequence[str], reload_command: Sequence[str],
-          check_mode: bool, flush: Sequence[Sequence[str]] = ()) -> Outcome:
+          check_mode: bool, flush: Sequence[Sequence[str]] = (), marker: Optional[str] = None) -> Outcome:
     """Write the changed files, check the whole configuration, reload; put everything back on any failure.
+
+    Before the first write, ``marker`` (see marker_path) records that files are being changed, and each file is kept
+    as a backup; both go once the server has reloaded. A run that died in between left the marker: the next run
+    reloads even when no file differs any more, so the server never stays on a configuration older than its files.
+    A failed reload puts the files back from their backups and reloads those, and the error says whether that worked.
 
     After a reload, each command of ``flush`` (see flush_commands) empties the cache of one zone. A flush that fails
     is a warning: the new configuration is loaded, and what the cache still holds ages out by its TTL.
     """
     todo = [change for change in changes if change.changed]
-    if not todo:
+    pending = marker is not None and os.path.exists(marker)
+    notes: List[str] = []
+    if pending:
+        notes.append("an earlier run changed the server's files but did not see the server load them (it stopped before the "
+                     "reload, or the reload failed); this run %s the server" % ("would reload" if check_mode else "reloads"))
+    if not todo and not pending:
         return Outcome(False, [], "", False)
     if check_mode:
-        return Outcome(True, [change.path for change in todo], "", False)
+        return Outcome(True, [change.path for change in todo], "", False, warnings=tuple(notes))
+    if marker is not None:
+        files.replace(marker, json.dumps({"files": [change.path for change in todo]}) + "\n", 0o600)
     written: List[FileChange] = []
     try:
         for change in todo:
+            _back_up(change)
+            written.append(change)
             if change.after is None:
-                os.unlink(change.path)
+                files.remove(change.path)
             else:
                 write(change.path, change.after)
-            written.append(change)
         code, out, err = run(list(check_command))
     except BaseException:
         restore(written)
+        if not pending:
+            _done(marker)
         raise
     if code != 0:
         restore(written)
+        # The files are as the server last loaded them (the checker refused the new ones, nothing was reloaded).
+        if not pending:
+            _done(marker)
         raise FlatnetError(_check_failure(check_command, code, out, err))
     code, out, reload_err = run(list(reload_command))
     if code != 0:
-        restore(written)
-        raise FlatnetError(f"{_command_text(reload_command)} failed (exit {code}): {(reload_err or out).strip()}. The files were "
-                           "put back as they were; the server's running configuration is whatever it held before.")
+        raise FlatnetError(_reload_failure(written, run, reload_command, code, (reload_err or out).strip(), marker))
+    drop_backups(written)
+    _done(marker)
     flushed: List[str] = []
-    warnings: List[str] = []
+    warnings: List[str] = notes
     for command in flush:
         code, out, err = run(list(command))
         if code == 0:
@@ -456,6 +505,26 @@ def apply(changes: Sequence[FileChange], run: Runner, check_command: Sequence[st
                             "configuration is loaded; answers cached before it (such as an NXDOMAIN for the zone) last until "
                             "their TTL runs out.")
     return Outcome(True, [change.path for change in todo], _command_text(check_command), True, tuple(flushed), tuple(warnings))
+
+
+def _done(marker: Optional[str]) -> None:
+    if marker is not None:
+        files.remove(marker)
+
+
+# pylint: disable-next=too-many-arguments,too-many-positional-arguments
+def _reload_failure(written: Sequence[FileChange], run: Runner, reload_command: Sequence[str], code: int, said: str,
+                    marker: Optional[str]) -> str:
+    """Put the files back, load them again, and say truthfully where that leaves the server."""
+    restore(written)
+    again, out, err = run(list(reload_command))
+    head = f"{_command_text(reload_command)} failed (exit {code}): {said or 'no output'}. The files were put back as they were"
+    if again == 0:
+        _done(marker)
+        return head + f", and {_command_text(reload_command)} loaded them again: the server serves its previous configuration."
+    # The marker stays: whatever the server runs now, the next run reloads it.
+    return head + (f", but loading them again failed too (exit {again}): {(err or out).strip() or 'no output'}. The server may be "
+                   "down or not serving its configuration; check it (its service status and log) before you run again.")
 
 
 def _check_failure(command: Sequence[str], code: int, out: str, err: str) -> str:

@@ -60,6 +60,8 @@ _API_SPEC: Dict[str, Any] = {
     "api_key": {"type": "str", "no_log": True},
     "ca_cert": {"type": "path"},
     "validate_certs": {"type": "bool"},
+    "request_timeout": {"type": "float"},
+    "request_retries": {"type": "int"},
 }
 
 _POOL_SPEC: Dict[str, Any] = {

@@ -11,12 +11,24 @@ builds the TLS connection pool; requests then go straight to the paths,
 which keeps API calls few and independent of the client's generated code.
 
 Every write goes through ``KubeClient.write``, which adds ``dryRun=All`` in
-check mode so that the API server still validates what would be written.
+check mode so that the API server still validates what would be written, and
+``fieldValidation=Strict``, so that a field the server does not know is an
+error rather than silently dropped. A request the server could not serve
+(429, 500, 502, 503, 504, a time-out, a broken connection) is tried again, a
+bounded number of times, with exponential backoff and full jitter, honouring
+Retry-After; only when repeating it is safe: a read, a write that carries a
+resourceVersion or a DELETE with preconditions (the server refuses a stale
+repeat), and a create that was refused with 429 (it was not served). The
+process's totals (requests, attempts, seconds waited) go into each module's
+result.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
+import random
+import time
 import traceback
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 from urllib.parse import quote, urlencode
@@ -46,12 +58,26 @@ AUTH_ARG_SPEC: Dict[str, Any] = {
     "client_cert": {"type": "path", "aliases": ["cert_file"], "fallback": (env_fallback, ["K8S_AUTH_CERT_FILE"])},
     "client_key": {"type": "path", "aliases": ["key_file"], "no_log": False, "fallback": (env_fallback, ["K8S_AUTH_KEY_FILE"])},
     "request_timeout": {"type": "float", "default": 30.0},
+    "request_retries": {"type": "int", "default": 4},
 }
 
 CALICO_GROUPS = ("projectcalico.org/v3", "crd.projectcalico.org/v1")
 
 # Reasons a write may meet when another writer got there first.
 CONFLICT = 409
+# Answers that say the server could not serve the request now; a repeat may succeed.
+RETRY_STATUSES = (429, 500, 502, 503, 504)
+# Backoff: full jitter over base * 2^(attempt-1), at most BACKOFF_CAP; a Retry-After is honoured up to RETRY_AFTER_CAP.
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+RETRY_AFTER_CAP = 30.0
+# The process's requests (a module runs in one process): what each cluster module reports as api_requests.
+TOTALS: Dict[str, float] = {"requests": 0, "attempts": 0, "waited_seconds": 0.0}
+
+
+def totals() -> Dict[str, Any]:
+    """The API totals of this process: requests, attempts (a retried request counts once per try), seconds waited."""
+    return {"requests": int(TOTALS["requests"]), "attempts": int(TOTALS["attempts"]), "waited_seconds": round(TOTALS["waited_seconds"], 3)}
 
 
 class KubeError(FlatnetError):
@@ -135,6 +161,11 @@ class KubeClient:
         self.configuration = _load_configuration(auth)
         self.check_mode = check_mode
         self.timeout = float(auth.get("request_timeout") or 30.0)
+        retries = auth.get("request_retries")
+        self.retries = 4 if retries is None else int(retries)
+        if self.retries < 0:
+            raise KubeError("request_retries: %d is below 0; give the number of times a failed request is tried again (0: never)" % self.retries)
+        self.sleep = time.sleep
         self._pool = k8s_rest.RESTClientObject(self.configuration).pool_manager
         self._groups: Optional[List[str]] = None
         self.calls = 0
@@ -149,22 +180,46 @@ class KubeClient:
         return headers
 
     def request(self, method: str, path: str, body: Any = None, query: Optional[Mapping[str, str]] = None,
-                content_type: Optional[str] = None) -> Dict[str, Any]:
-        """Send one request; return the decoded JSON body or raise KubeError."""
+                content_type: Optional[str] = None, repeatable: Optional[bool] = None) -> Dict[str, Any]:
+        """Send one request; return the decoded JSON body or raise KubeError.
+
+        A request the server could not serve is tried again, at most ``retries`` times, when ``repeatable`` (a read
+        by default) or when it was refused with 429 (the server did not act on it).
+        """
         url = self.configuration.host.rstrip("/") + path
         if query:
             url += "?" + urlencode(sorted(query.items()))
         payload = None if body is None else json.dumps(body).encode("utf-8")
         if payload is not None and content_type is None:
             content_type = "application/json"
+        repeatable = method in ("GET", "HEAD") if repeatable is None else repeatable
         self.calls += 1
-        try:
-            response = self._pool.request(method, url, body=payload, headers=self._headers(content_type), timeout=self.timeout, retries=False)
-        except Exception as error:  # pylint: disable=broad-except
-            raise KubeError("cannot reach the Kubernetes API at %s: %s" % (self.configuration.host, error)) from None
-        if response.status >= 400:
-            raise self._error(method, path, response.status, response.data)
-        return json.loads(response.data.decode("utf-8")) if response.data else {}
+        TOTALS["requests"] += 1
+        attempt = 0
+        while True:
+            attempt += 1
+            TOTALS["attempts"] += 1
+            wait: Optional[float] = None
+            try:
+                response = self._pool.request(method, url, body=payload, headers=self._headers(content_type), timeout=self.timeout, retries=False)
+            except Exception as error:  # pylint: disable=broad-except
+                failure = KubeError("cannot reach the Kubernetes API at %s (%s %s): %s" % (self.configuration.host, method, path, _transport(error)))
+            else:
+                if response.status < 400:
+                    return _decoded(method, path, response.status, response.data)
+                failure = self._error(method, path, response.status, response.data)
+                if response.status not in RETRY_STATUSES:
+                    raise failure
+                wait = _retry_after(getattr(response, "headers", None))
+            # A 429 was refused before the server acted on it: even a create may go again.
+            if not (repeatable or failure.status == 429) or attempt > self.retries:
+                if attempt > 1:
+                    raise KubeError("%s; gave up after %d attempts (request_retries %d)" % (failure, attempt, self.retries),
+                                    status=failure.status, reason=failure.reason)
+                raise failure
+            delay = wait if wait is not None else random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
+            TOTALS["waited_seconds"] += delay
+            self.sleep(delay)
 
     @staticmethod
     def _error(method: str, path: str, status: int, data: bytes) -> KubeError:
@@ -198,9 +253,29 @@ class KubeClient:
             raise
 
     def write(self, method: str, path: str, body: Any = None, content_type: Optional[str] = None) -> Dict[str, Any]:
-        """POST, PUT, PATCH or DELETE; a server-side dry run in check mode."""
-        query = {"dryRun": "All"} if self.check_mode else None
-        return self.request(method, path, body=body, query=query, content_type=content_type)
+        """POST, PUT, PATCH or DELETE; a server-side dry run in check mode; unknown fields refused (Strict).
+
+        A write that carries a resourceVersion (or a DELETE with preconditions) is safe to repeat: the server refuses
+        it with 409 once the object has moved on. Any other write is repeated only after a 429.
+        """
+        query = {"dryRun": "All"} if self.check_mode else {}
+        if method in ("POST", "PUT", "PATCH"):
+            query["fieldValidation"] = "Strict"
+        return self.request(method, path, body=body, query=query or None, content_type=content_type, repeatable=_carries_version(body))
+
+    def delete(self, path: str, current: Optional[Mapping[str, Any]] = None) -> bool:
+        """DELETE the object at ``path``; with ``current`` (the object as read), only while it is still that object
+        (preconditions on uid and resourceVersion: a 409 when someone changed it since). False when it was gone."""
+        metadata = (current or {}).get("metadata") or {}
+        preconditions = {key: metadata[field] for key, field in (("uid", "uid"), ("resourceVersion", "resourceVersion")) if metadata.get(field)}
+        body = {"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": preconditions} if preconditions else None
+        try:
+            self.write("DELETE", path, body)
+        except KubeError as error:
+            if error.status == 404:
+                return False
+            raise
+        return True
 
     def api_groups(self) -> List[str]:
         """The group/versions the server serves (one call, cached)."""
@@ -222,6 +297,56 @@ class KubeClient:
                 return group
         raise KubeError("the cluster serves no Calico API (neither projectcalico.org/v3 nor crd.projectcalico.org/v1); "
                         "install Calico first, or check that flatnet_cluster.api points at the right cluster")
+
+
+def _carries_version(body: Any) -> bool:
+    if not isinstance(body, Mapping):
+        return False
+    if body.get("kind") == "DeleteOptions":
+        return bool((body.get("preconditions") or {}).get("resourceVersion"))
+    return bool((body.get("metadata") or {}).get("resourceVersion"))
+
+
+def _retry_after(headers: Any) -> Optional[float]:
+    """Retry-After in seconds (a number or an HTTP date), at most RETRY_AFTER_CAP; None when absent or unreadable."""
+    value = headers.get("Retry-After") if headers is not None else None
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(str(value))
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - time.time()
+    return max(0.0, min(RETRY_AFTER_CAP, seconds))
+
+
+def _transport(error: Exception) -> str:
+    """A connection-level failure in words: a time-out, a reply cut short, or the error itself."""
+    text = str(error)
+    if "IncompleteRead" in text or "Connection broken" in text:
+        return "the reply was cut short (%s)" % text[:200]
+    if "timed out" in text.lower() or "timeout" in type(error).__name__.lower():
+        return "no reply within request_timeout (%s)" % text[:200]
+    return text[:300]
+
+
+def _decoded(method: str, path: str, status: int, data: bytes) -> Dict[str, Any]:
+    """A successful reply's JSON object; a clear error for a body that is not one (a proxy's page, a cut reply)."""
+    if not data:
+        return {}
+    try:
+        decoded = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise KubeError("the Kubernetes API answered %s %s with %d and %d bytes that are not JSON (%r...): a proxy or load balancer "
+                        "in front of the API may have answered, or the reply was cut short; check flatnet_cluster.api's host"
+                        % (method, path, status, len(data), data[:80].decode("utf-8", "replace")), status=status) from None
+    if not isinstance(decoded, dict):
+        raise KubeError("the Kubernetes API answered %s %s with %d and JSON that is not an object (%s)"
+                        % (method, path, status, type(decoded).__name__), status=status)
+    return decoded
 
 
 def collection_path(group_version: str, plural: str, namespace: Optional[str] = None) -> str:

@@ -9,6 +9,7 @@ import copy
 from typing import Any, Callable, Dict, List
 
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
+from ansible_collections.flatnet.kube.plugins.module_utils import _k8s
 from ansible_collections.flatnet.kube.plugins.module_utils._k8s import AUTH_ARG_SPEC, CALICO_GROUPS
 
 API_GROUP_ARG_SPEC: Dict[str, Any] = {"api_group": {"type": "str", "default": "auto", "choices": ["auto"] + list(CALICO_GROUPS)}}
@@ -44,8 +45,15 @@ def execute(module: Any, action: Callable[[Any], Dict[str, Any]]) -> None:
     kubeconfig = (getattr(module, "params", None) or {}).get("kubeconfig")
     if isinstance(kubeconfig, dict):
         module.no_log_values.update(text for text in _strings(kubeconfig) if len(text) > 3)
+    # One run, one count (a module runs in a process of its own; tests may run several in one).
+    _k8s.TOTALS.update(requests=0, attempts=0, waited_seconds=0.0)
     try:
         result = action(module)
     except FlatnetError as error:
-        module.fail_json(msg=str(error), status=getattr(error, "status", None))
-    module.exit_json(**result)
+        module.fail_json(msg=str(error), status=getattr(error, "status", None), **_api_totals())
+    module.exit_json(**dict(result, **_api_totals()))
+
+
+def _api_totals() -> Dict[str, Any]:
+    """The Kubernetes API totals of this run (requests, attempts, seconds waited), when it made any request."""
+    return {"api_requests": _k8s.totals()} if _k8s.TOTALS["requests"] else {}

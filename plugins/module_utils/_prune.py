@@ -80,8 +80,10 @@ def prune(client: k8s.KubeClient, cluster: str, keep: Mapping[str, Sequence[str]
         group = kind.group or calico_group
         scope = namespace if kind.namespaced else None
         listed = client.list(k8s.collection_path(group, kind.plural, scope), label_selector=label_selector(cluster))
+        by_name = {obj["metadata"]["name"]: obj for obj in listed}
         for name in to_prune(listed, cluster, (keep or {}).get(kind.option) or ()):
-            client.write("DELETE", k8s.object_path(group, kind.plural, name, scope))
+            # Only the object as listed: one changed since (by hand, or another run) is a conflict, not deleted.
+            client.delete(k8s.object_path(group, kind.plural, name, scope), by_name[name])
             entry = {"kind": kind.kind, "name": name}
             if scope:
                 entry["namespace"] = scope

@@ -13,7 +13,7 @@ flatnet; playbooks/remove.yml restores from it and then deletes it.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _k8s as k8s
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
@@ -75,8 +75,13 @@ def ensure(client: k8s.KubeClient, cluster: str, namespace: str, calico_group: s
 
 def read(client: k8s.KubeClient, cluster: str, namespace: str) -> Optional[Dict[str, Any]]:
     """The record, None when there is none."""
+    return read_with_object(client, cluster, namespace)[0]
+
+
+def read_with_object(client: k8s.KubeClient, cluster: str, namespace: str) -> Tuple[Optional[Dict[str, Any]], Optional[Dict[str, Any]]]:
+    """The record and the ConfigMap that holds it (for a delete with preconditions); (None, None) when there is none."""
     found = client.get(k8s.object_path("v1", "configmaps", record_name(cluster), namespace))
-    return None if found is None else parse(found)
+    return (None, None) if found is None else (parse(found), found)
 
 
 def _put_back(client: k8s.KubeClient, group: str, plural: str, name: str, kept: Optional[Mapping[str, Any]]) -> Optional[str]:
@@ -86,7 +91,7 @@ def _put_back(client: k8s.KubeClient, group: str, plural: str, name: str, kept: 
     if kept is None:
         if current is None:
             return None
-        client.write("DELETE", path)
+        client.delete(path, current)
         return "deleted"
     if current is None:
         raise FlatnetError("%s %s is gone, so it cannot be put back as it was before flatnet; recreate it from the record in "

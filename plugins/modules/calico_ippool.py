@@ -103,6 +103,13 @@ api_group:
   returned: always
   type: str
   sample: crd.projectcalico.org/v1
+api_requests:
+  description:
+    - The Kubernetes API requests of this run. C(requests) counts each request once, C(attempts) counts every try
+      (see O(request_retries)), and C(waited_seconds) is the time spent waiting between tries.
+  returned: when the module made an API request
+  type: dict
+  sample: {"requests": 3, "attempts": 4, "waited_seconds": 0.412}
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -84,6 +84,13 @@ restored:
   returned: always
   type: list
   elements: dict
+api_requests:
+  description:
+    - The Kubernetes API requests of this run. C(requests) counts each request once, C(attempts) counts every try
+      (see O(request_retries)), and C(waited_seconds) is the time spent waiting between tries.
+  returned: when the module made an API request
+  type: dict
+  sample: {"requests": 3, "attempts": 4, "waited_seconds": 0.412}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -100,13 +107,13 @@ def run(module: AnsibleModule) -> dict:
     if params["state"] == "present":
         return dict(start.ensure(client, params["cluster"], params["namespace"], client.calico_group(params["api_group"]), params["pools"],
                                  params["labels"]), restored=[])
-    record = start.read(client, params["cluster"], params["namespace"])
+    record, configmap = start.read_with_object(client, params["cluster"], params["namespace"])
     if params["state"] == "read" or record is None:
         return {"changed": False, "record": record, "restored": [], "pools_before": start.pool_summary(record)}
     if params["state"] == "restored":
         restored = start.restore(client, record, params["restore"], client.calico_group(params["api_group"]))
         return {"changed": bool(restored), "record": record, "restored": restored}
-    client.write("DELETE", k8s.object_path("v1", "configmaps", start.record_name(params["cluster"]), params["namespace"]))
+    client.delete(k8s.object_path("v1", "configmaps", start.record_name(params["cluster"]), params["namespace"]), configmap)
     return {"changed": True, "record": record, "restored": []}
 
 

@@ -192,7 +192,7 @@ def run(module: AnsibleModule) -> dict:
     if params["state"] == "absent":
         changes = dns.plan_removal(settings)
         outcome = dns.apply(changes, lambda command: module.run_command(list(command)), settings.check_command, settings.reload_command,
-                            module.check_mode)
+                            module.check_mode, marker=dns.marker_path(settings.path))
         return {"changed": outcome.changed, "files": outcome.files, "checked": outcome.checked, "reloaded": outcome.reloaded,
                 "flushed": [], "zones": [], "diff": dns.diff(changes)}
     fwd = dns.forwarding_of(params["zones"], params["forwarders"], params["clients"])
@@ -202,7 +202,7 @@ def run(module: AnsibleModule) -> dict:
         return module.run_command(list(command))
 
     outcome = dns.apply(changes, runner, settings.check_command, settings.reload_command, module.check_mode,
-                        flush=dns.flush_commands(settings, fwd.zones))
+                        flush=dns.flush_commands(settings, fwd.zones), marker=dns.marker_path(settings.path))
     for warning in outcome.warnings:
         module.warn(warning)
     return {"changed": outcome.changed, "files": outcome.files, "checked": outcome.checked, "reloaded": outcome.reloaded,

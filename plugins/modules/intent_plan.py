@@ -85,6 +85,15 @@ options:
             description:
               - Whether to verify the API server's certificate.
             type: bool
+          request_timeout:
+            description:
+              - Seconds to wait for each API request (each attempt); the modules' default is 30.
+            type: float
+          request_retries:
+            description:
+              - How many times a request the API server could not serve (429, 5xx, no reply) is tried again, with
+                backoff and jitter, honouring C(Retry-After), when repeating it is safe; the modules' default is 4.
+            type: int
       as_number:
         description:
           - The cluster's BGP AS number (Calico's BGPConfiguration asNumber), in asplain (64513) or asdot (1.10) notation.

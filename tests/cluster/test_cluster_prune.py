@@ -67,8 +67,12 @@ def test_only_owned_objects_not_kept_are_deleted_and_a_rerun_changes_nothing(clu
     assert objects.names("bgppeers") == ["peer-half", "peer-staging", "peer-switch", "peer-uplink"]
     assert _secrets(objects) == ["bgp-peer-switch", "bgp-theirs"]
     assert "Do-not-show-1" not in run.stdout and "RG8tbm90LXNob3ctMQ" not in run.stdout
-    assert run_module(cluster_prune.main, _args(cluster, keep=keep)).result == dict(result, changed=False, pruned=[],
-                                                                                    diff={"before": "", "after": ""})
+    again = run_module(cluster_prune.main, _args(cluster, keep=keep)).result
+    # The rerun lists the same kinds and deletes nothing: two requests fewer, each tried once.
+    assert again.pop("api_requests") == {"requests": result["api_requests"]["requests"] - 2, "attempts": result["api_requests"]["requests"] - 2,
+                                         "waited_seconds": 0.0}
+    result.pop("api_requests")
+    assert again == dict(result, changed=False, pruned=[], diff={"before": "", "after": ""})
 
 
 def test_nothing_kept_removes_every_owned_object_of_the_listed_kinds_only(cluster, objects, run_module):

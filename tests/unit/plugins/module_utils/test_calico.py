@@ -109,6 +109,10 @@ class FakeClient:  # pylint: disable=too-many-instance-attributes
         self._record("GET", path, label_selector)
         return [copy.deepcopy(obj) for key, obj in sorted(self.store.items()) if key.rsplit("/", 1)[0] == path]
 
+    def delete(self, path: str, current: Optional[Mapping[str, Any]] = None) -> bool:
+        """KubeClient's own delete (its DeleteOptions), over this store's write."""
+        return k8s.KubeClient.delete(self, path, current)  # type: ignore[arg-type]
+
     def write(self, method: str, path: str, body: Any = None, content_type: Optional[str] = None) -> Dict[str, Any]:
         """POST, PUT or DELETE with the API server's version rules."""
         assert content_type is None
@@ -130,6 +134,9 @@ class FakeClient:  # pylint: disable=too-many-instance-attributes
         if current is None:
             raise status_error(404, "NotFound", path)
         if method == "DELETE":
+            wanted = (body or {}).get("preconditions") or {}
+            if wanted.get("resourceVersion", current["metadata"]["resourceVersion"]) != current["metadata"]["resourceVersion"]:
+                raise status_error(409, "Conflict", "Precondition failed: ResourceVersion in precondition: %s" % wanted["resourceVersion"])
             del self.store[path]
             return {"kind": "Status", "status": "Success"}
         if body["metadata"].get("resourceVersion") != current["metadata"]["resourceVersion"]:
@@ -787,7 +794,9 @@ def test_remove_existing():
     client = FakeClient({POOL_PATH: server_object("IPPool", "default-pool", SEED_POOL_SPEC)})
     outcome = calico.remove(client, GROUP, calico.IPPOOL, "default-pool")  # type: ignore[arg-type]
     assert client.requests == [("GET", POOL_PATH), ("DELETE", POOL_PATH)]
-    assert client.bodies[1] is None
+    # Only the object as read: its uid and resourceVersion are the DELETE's preconditions.
+    uid = server_object("IPPool", "default-pool", {})["metadata"]["uid"]
+    assert client.bodies[1] == {"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": uid, "resourceVersion": "500"}}
     assert not client.store
     assert outcome == calico.Outcome(True, view("default-pool", SEED_POOL_SPEC), None, None)
     assert calico.module_result(outcome, "ippool") == (True, {

@@ -20,6 +20,7 @@ from typing import List, Sequence, Tuple
 import pytest
 
 from ansible_collections.flatnet.kube.plugins.module_utils import _dns as dns
+from ansible_collections.flatnet.kube.plugins.module_utils import _files as files_module
 from ansible_collections.flatnet.kube.plugins.module_utils import _netmath as netmath
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
@@ -309,13 +310,66 @@ def test_a_refused_configuration_is_rolled_back_and_never_reloaded(tmp_path):
     assert _snapshot(tmp_path) == before  # the new options file is gone again, the others hold their old text
 
 
-def test_a_failed_reload_puts_the_files_back(tmp_path):
+def test_a_failed_reload_puts_the_files_back_and_loads_them_again(tmp_path):
     settings = _bind_settings(tmp_path)
     before = _snapshot(tmp_path)
-    commands = Commands((0, "", ""), (1, "", "rndc: connect failed: 127.0.0.1#953: connection refused"))
-    with pytest.raises(FlatnetError, match="connection refused"):
-        dns.apply(dns.plan_files(SEED, settings), commands, settings.check_command, settings.reload_command, check_mode=False)
-    assert _snapshot(tmp_path) == before
+    commands = Commands((0, "", ""), (1, "", "rndc: 'reload' failed: unexpected end of input"), (0, "server reload successful", ""))
+    with pytest.raises(FlatnetError) as caught:
+        dns.apply(dns.plan_files(SEED, settings), commands, settings.check_command, settings.reload_command, check_mode=False,
+                  marker=dns.marker_path(settings.path))
+    assert commands.ran == [["named-checkconf"], ["rndc", "reload"], ["rndc", "reload"]]
+    assert str(caught.value) == ("rndc reload failed (exit 1): rndc: 'reload' failed: unexpected end of input. The files were put back "
+                                 "as they were, and rndc reload loaded them again: the server serves its previous configuration.")
+    assert _snapshot(tmp_path) == before  # no backup, no marker left
+
+
+def test_when_the_restored_files_do_not_load_either_the_error_says_the_server_may_be_down_and_the_next_run_reloads(tmp_path):
+    settings = dns.Settings(server="dnsmasq", path=str(tmp_path / "flatnet.conf"), check_command=("dnsmasq", "--test"),
+                            reload_command=("systemctl", "restart", "dnsmasq"))
+    (tmp_path / "flatnet.conf").write_text("# an older flatnet file\n")
+    marker = dns.marker_path(settings.path)
+    commands = Commands((0, "", ""), (1, "", "Job for dnsmasq.service failed"), (1, "", "Job for dnsmasq.service failed"))
+    with pytest.raises(FlatnetError) as caught:
+        dns.apply(dns.plan_files(SEED, settings), commands, settings.check_command, settings.reload_command, False, marker=marker)
+    assert "loading them again failed too (exit 1): Job for dnsmasq.service failed. The server may be down" in str(caught.value)
+    assert (tmp_path / "flatnet.conf").read_text() == "# an older flatnet file\n" and os.path.exists(marker)
+    # The next run finds its files to write and reloads; one that finds nothing to write reloads too, once.
+    outcome = dns.apply(dns.plan_files(SEED, settings), Commands((0, "", ""), (0, "", "")), settings.check_command,
+                        settings.reload_command, False, marker=marker)
+    assert outcome.reloaded and not os.path.exists(marker)
+    assert not dns.apply(dns.plan_files(SEED, settings), Commands(), settings.check_command, settings.reload_command, False, marker=marker).changed
+
+
+def test_a_run_that_died_before_the_reload_leaves_a_marker_and_the_next_run_reloads_though_no_file_differs(tmp_path):
+    settings = _bind_settings(tmp_path)
+    marker = dns.marker_path(settings.path)
+
+    def dies(command):
+        raise KeyboardInterrupt  # the controller stops between the writes and the reload
+
+    with pytest.raises(KeyboardInterrupt):
+        dns.apply(dns.plan_files(SEED, settings), dies, settings.check_command, settings.reload_command, False, marker=marker)
+    # An exception is rolled back; a SIGKILL is not: leave the files new and the marker as a killed run would.
+    for change in dns.plan_files(SEED, settings):
+        dns.write(change.path, change.after)
+    files_module.replace(marker, "{}", 0o600)
+    checked = dns.apply(dns.plan_files(SEED, settings), Commands(), settings.check_command, settings.reload_command, True, marker=marker)
+    assert checked.changed and checked.files == [] and "did not see the server load them" in checked.warnings[0]
+    commands = Commands((0, "", ""), (0, "", ""))
+    outcome = dns.apply(dns.plan_files(SEED, settings), commands, settings.check_command, settings.reload_command, False, marker=marker)
+    assert outcome.changed and outcome.reloaded and outcome.files == [] and commands.ran == [["named-checkconf"], ["rndc", "reload"]]
+    assert not os.path.exists(marker) and not [name for name in os.listdir(tmp_path) if name.startswith(".")]
+
+
+def test_every_write_is_on_disk_before_the_next_step(tmp_path, monkeypatch):
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda descriptor: (synced.append(descriptor), real(descriptor)))
+    settings = _bind_settings(tmp_path)
+    dns.apply(dns.plan_files(SEED, settings), Commands((0, "", ""), (0, "", "")), settings.check_command, settings.reload_command, False,
+              marker=dns.marker_path(settings.path))
+    # Each of the four files, the two backups and the marker: the file, then its directory; and each removal's directory.
+    assert len(synced) >= 2 * (4 + 2 + 1)
 
 
 def test_nothing_to_change_runs_no_command(tmp_path):

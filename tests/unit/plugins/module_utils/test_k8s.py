@@ -311,7 +311,7 @@ def test_host_with_trailing_slash(monkeypatch):
     assert [request["url"] for request in pool.requests] == [HOST + "/api/v1/nodes"]
 
 
-@pytest.mark.parametrize("check_mode, suffix", [(False, ""), (True, "?dryRun=All")])
+@pytest.mark.parametrize("check_mode, suffix", [(False, "?fieldValidation=Strict"), (True, "?dryRun=All&fieldValidation=Strict")])
 def test_write_honours_check_mode(monkeypatch, check_mode, suffix):
     url = HOST + "/apis/crd.projectcalico.org/v1/ippools"
     body = {"apiVersion": CALICO_CRD, "kind": "IPPool", "metadata": {"name": "default-pool"}, "spec": {"cidr": "10.233.64.0/18"}}
@@ -358,11 +358,16 @@ def test_other_errors_raise(monkeypatch, method):
 
 
 def test_unreachable_server(monkeypatch):
-    client, _pool = make_client(monkeypatch, {("GET", HOST + "/apis"): ConnectionRefusedError("[Errno 111] Connection refused")})
+    client, pool = make_client(monkeypatch, {("GET", HOST + "/apis"): ConnectionRefusedError("[Errno 111] Connection refused")})
+    waits: List[float] = []
+    client.sleep = waits.append
     with pytest.raises(k8s.KubeError) as caught:
         client.api_groups()
-    assert str(caught.value) == "cannot reach the Kubernetes API at %s: [Errno 111] Connection refused" % HOST
-    assert caught.value.status is None
+    assert str(caught.value) == ("cannot reach the Kubernetes API at %s (GET /apis): [Errno 111] Connection refused; gave up after 5 "
+                                 "attempts (request_retries 4)" % HOST)
+    assert caught.value.status is None and len(pool.requests) == 5
+    # Full jitter over 0.5, 1, 2 and 4 seconds.
+    assert len(waits) == 4 and all(0 <= wait <= limit for wait, limit in zip(waits, (0.5, 1, 2, 4)))
 
 
 def test_api_groups_is_one_cached_call(monkeypatch):
@@ -413,3 +418,97 @@ def test_calico_group_errors(monkeypatch, served, wanted, message):
     with pytest.raises(k8s.KubeError) as caught:
         client.calico_group(wanted)
     assert str(caught.value) == message
+
+
+class Scripted(FakePool):  # pylint: disable=too-few-public-methods
+    """A pool that answers each request with the next of a script: (status, body, headers) or an exception."""
+
+    def __init__(self, script: List[Any]) -> None:
+        super().__init__()
+        self.script = list(script)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any:
+        self.requests.append(dict(kwargs, method=method, url=url))
+        answer = self.script.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        status, body, headers = answer
+        response = FakeResponse(status, body if isinstance(body, bytes) else json.dumps(body).encode("utf-8"))
+        response.headers = headers  # type: ignore[attr-defined]
+        return response
+
+
+def scripted_client(monkeypatch, script: List[Any], **auth: Any) -> Tuple[k8s.KubeClient, Scripted, List[float]]:
+    client = k8s.KubeClient(dict({"host": HOST, "api_key": TOKEN}, **auth))
+    pool = Scripted(script)
+    monkeypatch.setattr(client, "_pool", pool)
+    waits: List[float] = []
+    client.sleep = waits.append
+    return client, pool, waits
+
+
+BUSY = (429, status_body(429, "TooManyRequests", "too many requests"), {"Retry-After": "2"})
+UNAVAILABLE = (503, status_body(503, "ServiceUnavailable", "the server is currently unable to handle the request"), {})
+POOL = {"apiVersion": CALICO_CRD, "kind": "IPPool", "metadata": {"name": "p", "resourceVersion": "7"}, "spec": {}}
+
+
+def test_a_read_is_tried_again_honouring_retry_after_and_the_totals_count_it(monkeypatch):
+    monkeypatch.setattr(k8s, "TOTALS", {"requests": 0, "attempts": 0, "waited_seconds": 0.0})
+    client, pool, waits = scripted_client(monkeypatch, [BUSY, UNAVAILABLE, (200, POOL, {})])
+    assert client.get("/apis/crd.projectcalico.org/v1/ippools/p") == POOL
+    assert len(pool.requests) == 3 and waits[0] == 2.0 and 0 <= waits[1] <= 1
+    assert k8s.totals() == {"requests": 1, "attempts": 3, "waited_seconds": round(2.0 + waits[1], 3)}
+
+
+def test_retry_after_is_capped_and_read_as_a_date_too():
+    assert k8s._retry_after({"Retry-After": "3600"}) == k8s.RETRY_AFTER_CAP  # pylint: disable=protected-access
+    assert k8s._retry_after({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0  # pylint: disable=protected-access
+    assert k8s._retry_after({"Retry-After": "soon"}) is None and k8s._retry_after({}) is None  # pylint: disable=protected-access
+
+
+def test_a_write_with_a_resource_version_is_repeated_and_a_create_only_after_a_429(monkeypatch):
+    client, pool, _waits = scripted_client(monkeypatch, [UNAVAILABLE, (200, POOL, {})])
+    assert client.write("PUT", "/apis/crd.projectcalico.org/v1/ippools/p", POOL) == POOL and len(pool.requests) == 2
+    created = dict(POOL, metadata={"name": "p"})
+    client, pool, _waits = scripted_client(monkeypatch, [UNAVAILABLE])
+    with pytest.raises(k8s.KubeError, match="503 ServiceUnavailable") as caught:
+        client.write("POST", "/apis/crd.projectcalico.org/v1/ippools", created)
+    assert len(pool.requests) == 1 and "gave up" not in str(caught.value)  # a 503 may have been served: not repeated
+    client, pool, _waits = scripted_client(monkeypatch, [BUSY, (201, created, {})])
+    assert client.write("POST", "/apis/crd.projectcalico.org/v1/ippools", created) == created and len(pool.requests) == 2
+
+
+def test_a_few_faults_are_absorbed_and_many_fail_clearly_after_the_bound(monkeypatch):
+    client, pool, waits = scripted_client(monkeypatch, [UNAVAILABLE] * 3, request_retries=2)
+    with pytest.raises(k8s.KubeError, match="gave up after 3 attempts \\(request_retries 2\\)") as caught:
+        client.get("/api/v1/nodes")
+    assert caught.value.status == 503 and len(pool.requests) == 3 and len(waits) == 2
+    with pytest.raises(k8s.KubeError, match="request_retries: -1 is below 0"):
+        k8s.KubeClient({"host": HOST, "api_key": TOKEN, "request_retries": -1})
+
+
+@pytest.mark.parametrize("body, words", [(b"<html>502 Bad Gateway</html>", "not JSON"), (b"[1, 2]", "not an object"),
+                                         (b'{"kind": "IPPo', "not JSON")])
+def test_a_success_that_is_not_a_json_object_is_a_clear_error(monkeypatch, body, words):
+    client, _pool, _waits = scripted_client(monkeypatch, [(200, body, {})])
+    with pytest.raises(k8s.KubeError, match=words) as caught:
+        client.get("/api/v1/nodes")
+    assert "GET /api/v1/nodes with 200" in str(caught.value)
+
+
+def test_a_reply_cut_short_and_a_time_out_say_so(monkeypatch):
+    client, _pool, _waits = scripted_client(monkeypatch, [OSError("Connection broken: IncompleteRead(10 bytes read)")], request_retries=0)
+    with pytest.raises(k8s.KubeError, match="the reply was cut short"):
+        client.get("/api/v1/nodes")
+    client, _pool, _waits = scripted_client(monkeypatch, [OSError("Read timed out. (read timeout=0.5)")], request_retries=0, request_timeout=0.5)
+    with pytest.raises(k8s.KubeError, match="no reply within request_timeout"):
+        client.get("/api/v1/nodes")
+
+
+def test_delete_sends_preconditions_and_a_gone_object_is_no_error(monkeypatch):
+    client, pool, _waits = scripted_client(monkeypatch, [(200, {}, {}), (404, status_body(404, "NotFound", "gone"), {})])
+    current = dict(POOL, metadata={"name": "p", "uid": "u-1", "resourceVersion": "7"})
+    assert client.delete("/apis/crd.projectcalico.org/v1/ippools/p", current) is True
+    assert json.loads(pool.requests[0]["body"].decode("utf-8")) == {
+        "kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": "u-1", "resourceVersion": "7"}}
+    assert client.delete("/apis/crd.projectcalico.org/v1/ippools/p", current) is False
