@@ -60,15 +60,24 @@ def bad_token_kubeconfig(emulator: Any, directory: str) -> str:
     return path
 
 
-def inject_conflict(emulator: Any, path: str, times: int) -> None:
-    """Make the next `times` writes to path meet a concurrent writer (a real 409 for a stale resourceVersion)."""
+def _hook(emulator: Any, path: str, body: Dict[str, Any]) -> None:
     context = ssl.create_default_context(cafile=emulator.ca_path)
     connection = http.client.HTTPSConnection("127.0.0.1", emulator.port, context=context, timeout=10)
     try:
-        connection.request("POST", "/_emulator/inject-conflict", body=json.dumps({"path": path, "times": times}),
-                           headers={"Authorization": "Bearer " + emulator.token, "Content-Type": "application/json"})
+        connection.request("POST", path, body=json.dumps(body), headers={"Authorization": "Bearer " + emulator.token,
+                                                                         "Content-Type": "application/json"})
         response = connection.getresponse()
-        response.read()
-        assert response.status == 200
+        text = response.read()
+        assert response.status == 200, text
     finally:
         connection.close()
+
+
+def inject_conflict(emulator: Any, path: str, times: int) -> None:
+    """Make the next `times` writes to path meet a concurrent writer (a real 409 for a stale resourceVersion)."""
+    _hook(emulator, "/_emulator/inject-conflict", {"path": path, "times": times})
+
+
+def inject_fault(emulator: Any, path: str, fault: str, times: int, **options: Any) -> None:
+    """Make the next `times` requests under path meet a fault (429, 500, 503, stall or drop) instead of an answer."""
+    _hook(emulator, "/_emulator/inject-fault", dict({"path": path, "fault": fault, "times": times}, **options))

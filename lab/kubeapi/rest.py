@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
 from . import calico, errors, patch, schema, selectors, tables
-from .resources import BUILTIN, CALICO_V3, CRD_GROUP, DEFINITION, Catalog, Resource
+from .resources import BUILTIN, CALICO_V3, CRD, CRD_GROUP, DEFINITION, Catalog, Resource
 from .store import Store
 
 MERGE = "application/merge-patch+json"
@@ -293,6 +293,11 @@ class Api:
         for key in SERVER_META:
             meta.pop(key, None)
         old_view = self.view(res, old_stored)
+        if res.plural in ("rolebindings", "clusterrolebindings") and body.get("roleRef") != old_stored.get("roleRef"):
+            ref = body.get("roleRef") if isinstance(body.get("roleRef"), dict) else {}
+            literal = 'rbac.RoleRef{APIGroup:"%s", Kind:"%s", Name:"%s"}' % (ref.get("apiGroup", ""), ref.get("kind", ""), ref.get("name", ""))
+            raise errors.invalid(res.group, res.kind, req.name, [errors.FieldError("Invalid", "roleRef", errors.GoLiteral(literal),
+                                                                                   "cannot change roleRef")])
         admitted = schema.admit(self._context(req, old_view), body)
         for key in ("uid", "creationTimestamp"):
             if key in old_meta:
@@ -309,6 +314,11 @@ class Api:
         old_stored = self._stored(req.res, req.namespace, req.name)
         if isinstance(body, dict):
             schema.check_type_meta(req.res, body)
+            # A custom resource allows no unconditional update (apiextensions' AllowUnconditionalUpdate is false):
+            # a PUT must carry the resourceVersion it was read at. A patch takes the stored one.
+            if req.res.flavor == CRD and not (body.get("metadata") or {}).get("resourceVersion"):
+                raise errors.invalid(req.res.group, req.res.kind, req.name, [errors.FieldError(
+                    "Invalid", "metadata.resourceVersion", errors.GoLiteral("0x0"), "must be specified for an update")])
         return self._replace(req, body, old_stored)
 
     def _patch(self, req: Request) -> Response:

@@ -10,6 +10,14 @@ Test hooks (bearer-protected, not part of any Kubernetes API):
     the object gets a new resourceVersion and the annotation
     ``lab.flatnet.kube/concurrent-writes``, so a request carrying the old
     resourceVersion meets a real 409 Conflict.
+``POST /_emulator/inject-fault``
+    ``{"path": "<URL path prefix>", "fault": F, "times": N, "methods": [...], "retry_after": S, "seconds": S}``
+    The next N requests whose path starts with the prefix (and whose method is
+    one of ``methods``, all when absent) are not served: F is ``429`` (with
+    ``Retry-After: retry_after``, 1 by default), ``500``, ``503``, ``stall``
+    (no answer for ``seconds``, at most 60, then the connection closes) or
+    ``drop`` (the connection closes at once). None of them reaches the store.
+    A new fault for a path replaces the path's earlier one; ``times`` 0 clears it.
 ``GET /_emulator/requests`` / ``DELETE /_emulator/requests``
     The log of API requests (method, path, query, status) since it was last cleared.
 
@@ -28,6 +36,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
@@ -58,6 +67,9 @@ class Reply:
     warnings: list = field(default_factory=list)
     logged: bool = True
     stream: Optional[Iterator] = None
+    headers: dict = field(default_factory=dict)
+    # A fault: close the connection without an answer, after this many seconds.
+    drop_after: Optional[float] = None
 
     def payload(self) -> tuple:
         """(bytes, content type)."""
@@ -120,6 +132,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         self._log: list = []
         self._log_lock = threading.Lock()
         self._conflicts: dict = {}
+        self._faults: list = []
 
     # -- lifecycle --------------------------------------------------------------------------------------------------
 
@@ -248,6 +261,9 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
                 reply = self._admin(method, path, body)
                 reply.logged = False
                 return reply
+            fault = self._fault(method, path)
+            if fault is not None:
+                return fault
             return self._serve(method, path, query, headers, body)
         except errors.ApiError as err:
             return Reply(err.code, err.status())
@@ -353,6 +369,8 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
     def _admin(self, method: str, path: str, body: bytes) -> Reply:
         if path == ADMIN_PREFIX + "inject-conflict" and method == "POST":
             return self._inject(body)
+        if path == ADMIN_PREFIX + "inject-fault" and method == "POST":
+            return self._inject_fault(body)
         if path == ADMIN_PREFIX + "requests" and method == "GET":
             return Reply(200, {"requests": self.requests()})
         if path == ADMIN_PREFIX + "requests" and method == "DELETE":
@@ -361,6 +379,31 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
                 self._log = []
             return Reply(200, {"cleared": count})
         raise errors.path_not_found()
+
+    def _inject_fault(self, body: bytes) -> Reply:
+        spec = _fault_spec(body)
+        with self._log_lock:
+            # A new fault for a path replaces the one it had (times 0 clears it).
+            self._faults = [fault for fault in self._faults if fault["left"] > 0 and fault["path"] != spec["path"]] + [spec]
+        return Reply(200, {key: spec[key] for key in ("path", "fault", "left", "methods")})
+
+    def _fault(self, method: str, path: str) -> Optional[Reply]:
+        """The injected fault this request meets, if any (each counts down once per request it answers)."""
+        with self._log_lock:
+            fault = next((fault for fault in self._faults if fault["left"] > 0 and (path == fault["path"] or path.startswith(fault["path"] + "/"))
+                          and (fault["methods"] is None or method in fault["methods"])), None)
+            if fault is None:
+                return None
+            fault["left"] -= 1
+        kind = fault["fault"]
+        if kind == "429":
+            return Reply(429, _status(429, "TooManyRequests", "Too many requests, please try again later."),
+                         headers={"Retry-After": "%g" % fault["retry_after"]})
+        if kind == "500":
+            return Reply(500, errors.internal("injected fault").status())
+        if kind == "503":
+            return Reply(503, _status(503, "ServiceUnavailable", "the server is currently unable to handle the request"))
+        return Reply(0, None, drop_after=float(fault["seconds"]) if kind == "stall" else 0.0)
 
     def _inject(self, body: bytes) -> Reply:
         spec = decode_json(body, "inject-conflict body")
@@ -379,6 +422,33 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         with self.store.lock:
             self._conflicts[path] = times
         return Reply(200, {"path": path, "times": times})
+
+
+_FAULTS = ("429", "500", "503", "stall", "drop")
+
+
+def _status(code: int, reason: str, message: str) -> dict:
+    return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": message, "reason": reason,
+            "details": {}, "code": code}
+
+
+def _fault_spec(body: bytes) -> dict:
+    spec = decode_json(body, "inject-fault body")
+    usage = 'inject-fault needs {"path": "<URL path prefix>", "fault": one of %s, "times": N}' % ", ".join(_FAULTS)
+    if not isinstance(spec, dict) or not isinstance(spec.get("path"), str) or not spec["path"].startswith("/") or spec.get("fault") not in _FAULTS:
+        raise errors.bad_request(usage)
+    times, methods = spec.get("times", 1), spec.get("methods")
+    if not isinstance(times, int) or isinstance(times, bool) or not 0 <= times <= 10000:
+        raise errors.bad_request("times must be an integer from 0 to 10000")
+    if methods is not None and (not isinstance(methods, list) or not all(isinstance(m, str) and m.isupper() for m in methods)):
+        raise errors.bad_request("methods must be a list of HTTP methods such as [\"PUT\", \"POST\"]")
+    numbers = {}
+    for key, default in (("retry_after", 1), ("seconds", 5)):
+        value = spec.get(key, default)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 60:
+            raise errors.bad_request("%s must be a number of seconds from 0 to 60" % key)
+        numbers[key] = value
+    return {"path": spec["path"].rstrip("/") or "/", "fault": spec["fault"], "left": times, "methods": methods, **numbers}
 
 
 def _group_doc(name: str, version: str) -> dict:
@@ -451,6 +521,13 @@ class _Handler(BaseHTTPRequestHandler):
         body = self._body()
         emulator = self.server.emulator
         reply = emulator.respond(self.command, self.path, self.headers, body)
+        if reply.drop_after is not None:
+            # An injected stall or drop: no answer at all, the connection just ends.
+            if reply.drop_after:
+                time.sleep(reply.drop_after)
+            emulator.record(self.command, urlsplit(self.path).path, urlsplit(self.path).query, 0)
+            self.close_connection = True
+            return
         if reply.logged:
             url = urlsplit(self.path)
             emulator.record(self.command, url.path, url.query, reply.code)
@@ -463,6 +540,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("Cache-Control", "no-cache, private")
         self.send_header("Audit-Id", str(uuid.uuid4()))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
         for warning in reply.warnings:
             self.send_header("Warning", '299 - %s' % json.dumps(warning))
         if self.command != "HEAD":

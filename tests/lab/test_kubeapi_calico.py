@@ -93,8 +93,11 @@ def test_already_exists_and_stale_replace(custom):
     assert err.value.status == 409 and _error(err)["reason"] == "Conflict"
     assert _error(err)["message"] == ('Operation cannot be fulfilled on bgppeers.crd.projectcalico.org "sw": the object has been modified; '
                                       'please apply your changes to the latest version and try again')
+    # Without a resourceVersion a custom resource cannot be replaced at all (no unconditional update for CRDs).
     stale["metadata"] = {"name": "sw"}
-    assert custom.replace_cluster_custom_object(GROUP, VERSION, "bgppeers", "sw", stale)["spec"]["asNumber"] == 65202
+    with pytest.raises(ApiException) as err:
+        custom.replace_cluster_custom_object(GROUP, VERSION, "bgppeers", "sw", stale)
+    assert err.value.status == 422 and "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update" in _error(err)["message"]
     with pytest.raises(ApiException) as err:
         custom.patch_cluster_custom_object(GROUP, VERSION, "bgppeers", "sw", {"metadata": {"resourceVersion": "1"}, "spec": {"asNumber": 1}})
     assert err.value.status == 409
@@ -189,3 +192,40 @@ def test_inject_conflict_fails_exactly_n_writes(custom, emulator, raw):
     pool = custom.get_cluster_custom_object(GROUP, VERSION, "ippools", "default-pool")
     assert pool["metadata"]["annotations"]["lab.flatnet.kube/concurrent-writes"] == "2"
     assert pool["spec"]["ipipMode"] == "CrossSubnet"
+
+
+def test_inject_fault_answers_as_a_busy_or_broken_server_and_counts_down(custom, emulator, raw):
+    path = "/apis/crd.projectcalico.org/v1/ippools"
+    assert raw(emulator, "POST", "/_emulator/inject-fault", {"path": path, "fault": "429", "times": 2, "retry_after": 1})[0] == 200
+    status, headers, body = raw(emulator, "GET", path)
+    assert status == 429 and headers["Retry-After"] == "1" and body["reason"] == "TooManyRequests" and body["code"] == 429
+    # The official client's urllib3 honours a 429's Retry-After by itself: it waits and meets the twin serving again.
+    assert custom.list_cluster_custom_object(GROUP, VERSION, "ippools")["items"]
+    assert [entry["status"] for entry in emulator.requests()[-3:]] == [429, 429, 200]
+    assert raw(emulator, "POST", "/_emulator/inject-fault", {"path": path, "fault": "503", "times": 1, "methods": ["POST"]})[0] == 200
+    assert custom.list_cluster_custom_object(GROUP, VERSION, "ippools")["items"]  # a GET does not meet a POST's fault
+    with pytest.raises(ApiException) as caught:
+        custom.create_cluster_custom_object(GROUP, VERSION, "ippools", {"apiVersion": "%s/%s" % (GROUP, VERSION), "kind": "IPPool",
+                                                                         "metadata": {"name": "p"}, "spec": {"cidr": "10.9.0.0/16"}})
+    assert caught.value.status == 503 and "p" not in [item["metadata"]["name"] for item in custom.list_cluster_custom_object(GROUP, VERSION, "ippools")["items"]]
+
+
+@pytest.mark.parametrize("spec", [{"path": "/apis", "fault": "418"}, {"path": "apis", "fault": "500"},
+                                  {"path": "/apis", "fault": "stall", "seconds": 600}, {"path": "/apis", "fault": "500", "times": -1},
+                                  {"path": "/apis", "fault": "500", "methods": "PUT"}])
+def test_inject_fault_refuses_a_spec_it_cannot_keep_bounded(emulator, raw, spec):
+    assert raw(emulator, "POST", "/_emulator/inject-fault", spec)[0] == 400
+
+
+def test_a_put_of_a_custom_resource_without_a_resource_version_is_refused_as_the_real_server_does(custom):
+    pool = custom.get_cluster_custom_object(GROUP, VERSION, "ippools", "default-pool")
+    del pool["metadata"]["resourceVersion"]
+    pool["spec"]["ipipMode"] = "Never"
+    with pytest.raises(ApiException) as caught:
+        custom.replace_cluster_custom_object(GROUP, VERSION, "ippools", "default-pool", pool)
+    status = json.loads(caught.value.body)
+    assert caught.value.status == 422 and status["reason"] == "Invalid"
+    assert status["message"] == ('IPPool.crd.projectcalico.org "default-pool" is invalid: metadata.resourceVersion: Invalid value: 0x0: '
+                                 "must be specified for an update")
+    # A merge patch takes the stored version.
+    custom.patch_cluster_custom_object(GROUP, VERSION, "ippools", "default-pool", {"spec": {"ipipMode": "Never"}})

@@ -215,3 +215,21 @@ def test_watch_from_a_compacted_version_is_410(tmp_path, seed_file, raw):
         event = json.loads(body.splitlines()[0]) if isinstance(body, str) else body
         assert status == 200 and event["type"] == "ERROR"
         assert (event["object"]["code"], event["object"]["reason"]) == (410, "Expired")
+
+
+def test_a_bindings_role_ref_cannot_change_as_on_the_real_server(api_client):
+    rbac = k8s.RbacAuthorizationV1Api(api_client)
+    binding = k8s.V1RoleBinding(metadata=k8s.V1ObjectMeta(name="readers", namespace="kube-system"),
+                                role_ref=k8s.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name="reader"),
+                                subjects=[k8s.RbacV1Subject(kind="ServiceAccount", name="calico-node", namespace="kube-system")])
+    made = rbac.create_namespaced_role_binding("kube-system", binding)
+    made.role_ref.name = "writer"
+    with pytest.raises(ApiException) as caught:
+        rbac.replace_namespaced_role_binding("readers", "kube-system", made)
+    status = json.loads(caught.value.body)
+    assert caught.value.status == 422 and status["message"] == (
+        'RoleBinding.rbac.authorization.k8s.io "readers" is invalid: roleRef: Invalid value: '
+        'rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"writer"}: cannot change roleRef')
+    made.role_ref.name = "reader"
+    made.subjects[0].name = "calico-kube-controllers"
+    assert rbac.replace_namespaced_role_binding("readers", "kube-system", made).subjects[0].name == "calico-kube-controllers"
