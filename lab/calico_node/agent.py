@@ -36,6 +36,7 @@ from typing import Any, Optional
 
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
+from kubernetes.client.rest import ApiException
 
 from .render import CALICO_NAMESPACE, RenderError, render_bird
 
@@ -49,18 +50,40 @@ _RECONFIGURED = ("Reconfigured", "Reconfiguration in progress", "Reconfiguration
 
 
 def fetch_resources(api: Any, namespace: str = CALICO_NAMESPACE) -> dict:
-    """What calico-node reads, as plain API objects: {"nodes": [...], "ippools": [...], ..., "secrets": [...]}."""
+    """What calico-node reads, as plain API objects: {"nodes": [...], "ippools": [...], ..., "secrets": [...]}.
+
+    Like calico-node, it reads only the Secrets its BGPPeers name, each by name (its ServiceAccount may read those and
+    no other: a Secret it may not read, or that is not there, leaves that peer's password out).
+    """
     core = k8s.CoreV1Api(api)
     custom = k8s.CustomObjectsApi(api)
     resources: dict = {}
     raw = core.list_node(_preload_content=False, _request_timeout=REQUEST_TIMEOUT)
     resources["nodes"] = json.loads(raw.data)["items"]
-    raw = core.list_namespaced_secret(namespace, _preload_content=False, _request_timeout=REQUEST_TIMEOUT)
-    resources["secrets"] = json.loads(raw.data)["items"]
     for plural in CALICO_PLURALS:
         listed = custom.list_cluster_custom_object(CALICO_GROUP, CALICO_VERSION, plural, _request_timeout=REQUEST_TIMEOUT)
         resources[plural] = listed.get("items") or []
+    resources["secrets"] = []
+    for name in sorted(_secret_names(resources["bgppeers"])):
+        try:
+            raw = core.read_namespaced_secret(name, namespace, _preload_content=False, _request_timeout=REQUEST_TIMEOUT)
+        except ApiException as err:
+            if err.status not in (403, 404):
+                raise
+            LOG.warning("cannot read Secret %s/%s (%s): the peers that name it get no password", namespace, name, err.status)
+            continue
+        resources["secrets"].append(json.loads(raw.data))
     return resources
+
+
+def _secret_names(peers: list) -> set:
+    """The Secrets the peers' passwords name."""
+    names = set()
+    for peer in peers:
+        ref = ((peer.get("spec") or {}).get("password") or {}).get("secretKeyRef") or {}
+        if isinstance(ref, dict) and ref.get("name"):
+            names.add(str(ref["name"]))
+    return names
 
 
 def _run(command: list) -> tuple:

@@ -30,6 +30,10 @@ listed Services; the IPPools as ``crd.projectcalico.org/v1`` objects; and,
 with ``allocate_blocks``, an IPAMBlock and a confirmed BlockAffinity per node,
 taken in order from the first pool. With IPIP (or VXLAN) on that pool, the
 block's first address is the node's tunnel address, as calico-node allocates it.
+It also holds what Calico's manifest installs for calico-node: its
+ServiceAccount in kube-system and a ClusterRole, bound to it, that reads nodes
+and Calico's resources (no Secret: a BGP password Secret is readable only
+through the Role that whoever sets the password grants).
 """
 
 from __future__ import annotations
@@ -459,4 +463,21 @@ def build(desc: dict) -> Seed:
     seed.objects.extend(_pool(pool) for pool in pools)
     for ipam, affinity, _annotation in blocks.values():
         seed.objects.extend([ipam, affinity])
+    seed.objects.extend(_calico_node_access())
     return seed
+
+
+CALICO_NODE_READS = ("ippools", "ipamblocks", "blockaffinities", "bgpconfigurations", "bgppeers")
+
+
+def _calico_node_access() -> list:
+    """calico-node's ServiceAccount, and its ClusterRole and binding as far as the lab's calico-node reads."""
+    rbac = "rbac.authorization.k8s.io"
+    account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "calico-node", "namespace": "kube-system"}}
+    role = {"apiVersion": rbac + "/v1", "kind": "ClusterRole", "metadata": {"name": "calico-node"},
+            "rules": [{"apiGroups": [""], "resources": ["nodes"], "verbs": ["get", "list", "watch"]},
+                      {"apiGroups": ["crd.projectcalico.org"], "resources": list(CALICO_NODE_READS), "verbs": ["get", "list", "watch"]}]}
+    binding = {"apiVersion": rbac + "/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "calico-node"},
+               "roleRef": {"apiGroup": rbac, "kind": "ClusterRole", "name": "calico-node"},
+               "subjects": [{"kind": "ServiceAccount", "name": "calico-node", "namespace": "kube-system"}]}
+    return [("", "serviceaccounts", account), (rbac, "clusterroles", role), (rbac, "clusterrolebindings", binding)]

@@ -46,7 +46,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from . import errors, openapi, seed as seeds, tls
+from . import errors, openapi, rbac, seed as seeds, tls
 from .files import write_atomically
 from .resources import DEFINITION, Catalog, Resource
 from .rest import Api, Request, decode_json, now_rfc3339
@@ -56,6 +56,11 @@ CONTEXT = "flatnet-lab"
 PUBLIC_PATHS = ("/healthz", "/livez", "/readyz", "/version")
 ADMIN_PREFIX = "/_emulator/"
 TOKEN_FILE = "token"
+# The identities besides the admin, each with a token and a kubeconfig of its own: the user flatnet runs as (bound to
+# the least-privilege ClusterRole the project ships, once the lab applies it) and calico-node's ServiceAccount.
+IDENTITIES = {"flatnet": rbac.user("flatnet"), "calico-node": rbac.service_account("kube-system", "calico-node")}
+TOKENS_FILE = "tokens.json"
+ADMIN = rbac.user("flatnet-lab-admin", rbac.MASTERS)
 
 
 @dataclass
@@ -125,6 +130,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         self.store = Store(self.state_dir)
         self.api = Api(self.store, self.catalog)
         self.token = token or ""
+        self.tokens: dict = {}
         self._given_token = token
         self._credentials: Optional[tls.Credentials] = None
         self._server: Optional[ThreadingHTTPServer] = None
@@ -153,6 +159,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         os.makedirs(self.state_dir, mode=0o700, exist_ok=True)
         self._credentials = tls.ensure(self.state_dir)
         self.token = self._given_token or self._stored_token()
+        self.tokens = self._stored_tokens()
         if self.store.exists():
             self.store.load()
             if not self.reseed:
@@ -168,6 +175,23 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         value = secrets.token_urlsafe(32)
         _write_private(path, value + "\n")
         return value
+
+    def _stored_tokens(self) -> dict:
+        """A token per identity of IDENTITIES, kept in the state directory."""
+        path = os.path.join(self.state_dir, TOKENS_FILE)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                tokens = json.load(handle)
+            if sorted(tokens) == sorted(IDENTITIES):
+                return tokens
+        tokens = {name: secrets.token_urlsafe(32) for name in IDENTITIES}
+        _write_private(path, json.dumps(tokens, indent=1) + "\n")
+        return tokens
+
+    def kubeconfig_for(self, identity: str) -> str:
+        """The kubeconfig of one identity of IDENTITIES (written beside the admin's)."""
+        base, ext = os.path.splitext(self.kubeconfig_path)
+        return "%s-%s%s" % (base, identity, ext)
 
     def _apply_seed(self) -> None:
         built = seeds.build(seeds.load(self.seed)) if self.seed is not None else seeds.minimal()
@@ -218,20 +242,22 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         self.stop()
 
     def write_kubeconfig(self) -> None:
-        """A kubeconfig for this server: the CA, the bearer token, context flatnet-lab."""
+        """A kubeconfig for this server (the CA, the admin's bearer token, context flatnet-lab), and one per identity of
+        IDENTITIES beside it (kubeconfig_for)."""
         if self._credentials is None:
             raise RuntimeError("the emulator has not been started")
-        config = {
-            "apiVersion": "v1", "kind": "Config", "preferences": {},
-            "clusters": [{"name": CONTEXT, "cluster": {"server": self.url,
-                                                       "certificate-authority-data": base64.b64encode(self._credentials.ca_pem()).decode()}}],
-            "users": [{"name": CONTEXT, "user": {"token": self.token}}],
-            "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": CONTEXT}}],
-            "current-context": CONTEXT,
-        }
         directory = os.path.dirname(os.path.abspath(self.kubeconfig_path))
         os.makedirs(directory, exist_ok=True)
-        _write_private(self.kubeconfig_path, yaml.safe_dump(config, sort_keys=False))
+        ca = base64.b64encode(self._credentials.ca_pem()).decode()
+        for path, token in [(self.kubeconfig_path, self.token)] + [(self.kubeconfig_for(name), token) for name, token in sorted(self.tokens.items())]:
+            config = {
+                "apiVersion": "v1", "kind": "Config", "preferences": {},
+                "clusters": [{"name": CONTEXT, "cluster": {"server": self.url, "certificate-authority-data": ca}}],
+                "users": [{"name": CONTEXT, "user": {"token": token}}],
+                "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": CONTEXT}}],
+                "current-context": CONTEXT,
+            }
+            _write_private(path, yaml.safe_dump(config, sort_keys=False))
 
     # -- request log ------------------------------------------------------------------------------------------------
 
@@ -254,29 +280,39 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         query = parse_qs(url.query, keep_blank_values=True)
         try:
             authorization = headers.get("Authorization")
+            who = None
             if not (path in PUBLIC_PATHS or path.startswith("/healthz/") or path.startswith("/livez/") or path.startswith("/readyz/")) \
                     or authorization is not None:
-                self._authenticate(authorization)
+                who = self._authenticate(authorization)
             if path.startswith(ADMIN_PREFIX):
+                if who is None or rbac.MASTERS not in who.groups:
+                    raise errors.forbidden("", "", "", "the test hooks are the lab admin's")
                 reply = self._admin(method, path, body)
                 reply.logged = False
                 return reply
             fault = self._fault(method, path)
             if fault is not None:
                 return fault
-            return self._serve(method, path, query, headers, body)
+            return self._serve(method, path, query, headers, body, who)
         except errors.ApiError as err:
             return Reply(err.code, err.status())
         except Exception as exc:  # pylint: disable=broad-except
             traceback.print_exc(file=sys.stderr)
             return Reply(500, errors.internal(str(exc)).status())
 
-    def _authenticate(self, authorization: Optional[str]) -> None:
+    def _authenticate(self, authorization: Optional[str]) -> rbac.Identity:
         scheme, _sep, presented = (authorization or "").partition(" ")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), self.token.encode()):
-            raise errors.unauthorized()
+        if scheme.lower() == "bearer":
+            offered = presented.strip().encode()
+            if hmac.compare_digest(offered, self.token.encode()):
+                return ADMIN
+            for name, token in self.tokens.items():
+                if hmac.compare_digest(offered, token.encode()):
+                    return IDENTITIES[name]
+        raise errors.unauthorized()
 
-    def _serve(self, method: str, path: str, query: dict, headers: Any, body: bytes) -> Reply:
+    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
+    def _serve(self, method: str, path: str, query: dict, headers: Any, body: bytes, who: Optional[rbac.Identity] = None) -> Reply:
         if path in ("/healthz", "/livez", "/readyz") or path.split("/")[1] in ("healthz", "livez", "readyz"):
             return Reply(200, "ok")
         if path == "/version":
@@ -299,6 +335,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
             parts = parts[:legacy] + parts[legacy + 1:]
             watch = True
         route = self.route(parts)
+        self._authorize(who, method, route, query, watch)
         tabular = negotiate(headers.get("Accept", ""), method == "GET") == "table"
         request = Request(method, route.res, route.namespace, route.name, query, body, headers.get("Content-Type", ""),
                           query.get("includeObject", ["Metadata"])[0] if tabular else None, watch)
@@ -308,6 +345,17 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
                 self.api.concurrent_write(route.res, route.namespace, route.name or "")
             response = self.api.handle(request)
         return Reply(response.code, response.body, response.warnings, stream=response.stream)
+
+    def _authorize(self, who: Optional[rbac.Identity], method: str, route: "Route", query: dict, watch: bool) -> None:
+        """RBAC for a resource request (403 with the real Status body when the bindings do not allow it)."""
+        if who is None:
+            raise errors.unauthorized()
+        name = route.name
+        if name is None and method == "GET":
+            name = rbac.selected_name(query.get("fieldSelector", [""])[0])
+        attrs = rbac.Attributes(rbac.verb_of(method, route.name is not None, watch), route.res.group, route.res.plural, route.namespace, name)
+        if not rbac.allowed(self.store, who, attrs):
+            raise rbac.forbidden(who, attrs)
 
     def _version(self) -> dict:
         version = self.store.settings.get("kubernetesVersion", seeds.DEFAULT_VERSION)

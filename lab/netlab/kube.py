@@ -51,6 +51,20 @@ def _seed_pool(pool: dict, encapsulation: dict) -> dict:
     return out
 
 
+def apply_file(kubeconfig: str, path: str) -> None:
+    """Create every object of a YAML file, as `kubectl create -f` would (the kubernetes client's own utility)."""
+    import yaml  # pylint: disable=import-outside-toplevel
+    from kubernetes import utils as k8s_utils  # pylint: disable=import-outside-toplevel
+    api = api_client(kubeconfig)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            for document in yaml.safe_load_all(handle):
+                if document:
+                    k8s_utils.create_from_dict(api, document)
+    finally:
+        api.close()
+
+
 def api_client(kubeconfig: str) -> Any:
     """The official kubernetes client for the emulator."""
     from kubernetes import config as k8s_config  # pylint: disable=import-outside-toplevel

@@ -30,7 +30,7 @@ LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 API_TIMEOUT = 60.0
 READY_TIMEOUT = 60.0
 STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "dns@", "bird@", "frr-", "kubeapi")
-_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "seed.yml", "env", "inventory.yml", PICTURE_FILE, PICTURE_SVG,
+_OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "kubeconfig-admin", "seed.yml", "env", "inventory.yml", PICTURE_FILE, PICTURE_SVG,
          "nodes", "pods", "switch", "dns", "uplink", uplink.SECRETS_FILE}
 
 
@@ -76,7 +76,7 @@ def lab_record(topo: Topology, state_dir: str) -> dict:
                            "ip": topo.dns_server.ip} if topo.dns_server else None,
             "cluster_ranges": topo.cluster_ranges(), "domain": topo.intent["flatnet_cluster"].get("domain", "cluster.local"),
             "service_ranges": topo.service_ranges(),
-            "kubeconfig": os.path.join(state_dir, "kubeconfig")}
+            "kubeconfig": os.path.join(state_dir, "kubeconfig"), "admin_kubeconfig": os.path.join(state_dir, "kubeconfig-admin")}
 
 
 def read_record(state_dir: str) -> Optional[dict]:
@@ -135,8 +135,15 @@ def cleanup(state_dir: str, topo: Optional[Topology] = None, quiet: bool = False
 # --- up --------------------------------------------------------------------------------------------------------------
 
 
+# The least privilege the project ships: the lab applies it as a user would, and flatnet runs in the lab as that user.
+RBAC_FILE = os.path.join(os.path.dirname(LAB_DIR), "docs", "rbac", "flatnet-kube.yml")
+
+
 def start_kubeapi(topo: Topology, state_dir: str, registry: procs.Registry) -> str:
-    """Start the emulated API with the lab's seed; the kubeconfig path."""
+    """Start the emulated API with the lab's seed and the project's RBAC file applied; the admin's kubeconfig path.
+
+    STATE/kubeconfig, which the playbooks use, is the user flatnet's (bound by that file); STATE/kubeconfig-admin is
+    the lab's own, for what a cluster's admin and its controllers do (pods, Endpoints)."""
     seed_path = os.path.join(state_dir, "seed.yml")
     with open(seed_path, "w", encoding="utf-8") as handle:
         yaml.safe_dump(kube.seed_description(topo), handle, default_flow_style=False, sort_keys=False)
@@ -148,9 +155,11 @@ def start_kubeapi(topo: Topology, state_dir: str, registry: procs.Registry) -> s
     registry.add("kubeapi", process.pid)
     if not sh.wait_for(lambda: os.path.exists(ready) or process.poll() is not None, API_TIMEOUT, step=0.1) or not os.path.exists(ready):
         raise LabError("the emulated API did not start (see %s)" % os.path.join(state_dir, "kubeapi.log"))
-    kubeconfig = os.path.join(state_dir, "kubeconfig")
-    os.symlink(os.path.join("kubeapi", "kubeconfig"), kubeconfig)
-    return kubeconfig
+    admin = os.path.join(state_dir, "kubeconfig-admin")
+    os.symlink(os.path.join("kubeapi", "kubeconfig"), admin)
+    os.symlink(os.path.join("kubeapi", "kubeconfig-flatnet"), os.path.join(state_dir, "kubeconfig"))
+    kube.apply_file(admin, RBAC_FILE)
+    return admin
 
 
 def start_switch(topo: Topology, state_dir: str, registry: procs.Registry) -> None:
@@ -226,8 +235,13 @@ def sync_nft(record: dict, objects: kube.Objects) -> int:
 
 
 def start_routing(topo: Topology, state_dir: str, kubeconfig: str, registry: procs.Registry, interval: float) -> None:
-    """Per node: the agent renders bird.cfg once, BIRD starts on it, the agent keeps polling."""
+    """Per node: the agent renders bird.cfg once, BIRD starts on it, the agent keeps polling.
+
+    The agents read the API as calico-node does, with its ServiceAccount's token (the twin enforces RBAC): the
+    seed's ClusterRole for nodes and Calico's resources, and a BGP password Secret only through the Role that
+    calico_bgp_peer grants."""
     env = child_env()
+    kubeconfig = os.path.join(state_dir, "kubeapi", "kubeconfig-calico-node")
     files = {node.name: bird.NodeFiles(os.path.join(state_dir, "nodes", node.name)) for node in topo.nodes}
     bird.render_once(kubeconfig, files, env)
     for node in topo.nodes:
@@ -248,12 +262,14 @@ def up(topo: Topology, state_dir: str, interval: float = 1.0) -> float:
     record = lab_record(topo, state_dir)
     _write_json(os.path.join(state_dir, LAB_FILE), record)
     registry = procs.Registry(state_dir)
-    kubeconfig = progress.step("emulated Kubernetes API on 127.0.0.1", lambda: start_kubeapi(topo, state_dir, registry))
+    admin = progress.step("emulated Kubernetes API on 127.0.0.1 (RBAC: flatnet runs as the user flatnet)",
+                          lambda: start_kubeapi(topo, state_dir, registry))
+    kubeconfig = record["kubeconfig"]
     progress.step("switch %s (%s, FRR -N %s)" % (topo.switch.name, topo.switch.netns, topo.switch.pathspace),
                   lambda: start_switch(topo, state_dir, registry))
     progress.step("gateway %s (%s) and office PC (%s)" % (topo.gateway.name, topo.gateway.netns, topo.pc_netns), lambda: fabric.build_office(topo))
     progress.step("nodes %s" % " ".join(node.netns for node in topo.nodes), lambda: [fabric.build_node(topo, node) for node in topo.nodes])
-    api = kube.api_client(kubeconfig)
+    api = kube.api_client(admin)
     objects = kube.Objects(api)
     try:
         pods = progress.step("pods, responders, Pod and Endpoints objects", lambda: start_pods(topo, state_dir, objects, registry))
@@ -338,7 +354,7 @@ def sync(state_dir: str) -> int:
     record = read_record(state_dir)
     if record is None:
         raise LabError("no lab in %s; run up first" % state_dir)
-    api = kube.api_client(record["kubeconfig"])
+    api = kube.api_client(record["admin_kubeconfig"])
     objects = kube.Objects(api)
     try:
         written = kube.sync_endpoints(objects)

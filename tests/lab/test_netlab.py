@@ -75,7 +75,7 @@ class Lab:
         self.before = before
         with open(os.path.join(state_dir, "lab.json"), encoding="utf-8") as handle:
             self.record = json.load(handle)
-        self.api = k8s_config.new_client_from_config(config_file=os.path.join(state_dir, "kubeconfig"))
+        self.api = k8s_config.new_client_from_config(config_file=os.path.join(state_dir, "kubeconfig-admin"))
         with open(os.path.join(state_dir, "pids.json"), encoding="utf-8") as handle:
             self.pids = [entry["pid"] for entry in json.load(handle).values()]
 

@@ -46,7 +46,7 @@ def fixture_lab(tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
         pytest.fail("netlab up failed:\n%s%s" % (done.stdout, done.stderr))
     with open(os.path.join(state, "lab.json"), encoding="utf-8") as handle:
         record = json.load(handle)
-    api = k8s_config.new_client_from_config(config_file=os.path.join(state, "kubeconfig"))
+    api = k8s_config.new_client_from_config(config_file=os.path.join(state, "kubeconfig-admin"))
     with open(os.path.join(state, "office-secrets.json"), encoding="utf-8") as handle:
         office_secrets = json.load(handle)
     # The switch as the office runs it before flatnet, and its uplink session once it is up.
