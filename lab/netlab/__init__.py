@@ -5,7 +5,7 @@
 
 ``python -m netlab up --inventory DIR`` (with ``lab`` on PYTHONPATH) reads the
 intent (``flatnet_cluster``, ``flatnet_fabric``, ``flatnet_office``) and the
-lab description (``flatnet_lab``) from the inventory, and builds:
+lab description (``netlab``) from the inventory, and builds:
 
 * the switch: a namespace with a Linux bridge for the node network, real FRR
   (zebra and bgpd, no BGP configuration yet) and a transit link to the gateway;

@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--prefix", default=DEFAULT_PREFIX, help="first characters of every namespace name (default %s)" % DEFAULT_PREFIX)
         if name in NEEDS_INVENTORY:
             sub.add_argument("--office-dns", choices=model.DNS_KINDS, default=os.environ.get("FLATNET_LAB_OFFICE_DNS") or None,
-                             help="the office DNS server to run (default: flatnet_lab.office_dns.kind, else the kind of "
+                             help="the office DNS server to run (default: netlab.office_dns.kind, else the kind of "
                                   "flatnet_office.dns_servers[0]; environment FLATNET_LAB_OFFICE_DNS)")
         if name == "up":
             sub.add_argument("--interval", type=float, default=1.0, help="seconds between the calico-node agents' polls (default 1.0)")

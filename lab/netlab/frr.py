@@ -8,7 +8,7 @@ and its vty sockets and pid files in /var/run/frr/<pathspace>/, so
 ``vtysh -N <pathspace>`` and ``frr-reload.py --pathspace <pathspace>`` reach
 these daemons and no other FRR of the machine. The integrated configuration
 starts with the switch's own lines when the lab description gives some
-(``flatnet_lab.office_switch``, see uplink.py), and none of flatnet's: the
+(``netlab.office_switch``, see uplink.py), and none of flatnet's: the
 switch_bgp role adds those.
 
 vtysh prints the machine's own host name in ``show running-config`` whatever

@@ -1,10 +1,10 @@
 # Copyright (c) flatnet.kube contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The lab's topology, derived from the inventory's intent and its ``flatnet_lab`` description.
+"""The lab's topology, derived from the inventory's intent and its ``netlab`` description.
 
 Every name and address of the twin comes from here, so nothing else needs to
-know the seed's values. ``flatnet_lab`` (a variable of the group ``all``)::
+know the seed's values. ``netlab`` (a variable of the group ``all``)::
 
     node_network: 10.200.20.0/24          # the nodes' subnet; the switch's peer_ip lies in it
     nodes:
@@ -44,7 +44,7 @@ from typing import Any, Optional
 
 from .uplink import Uplink
 
-LAB_VARIABLE = "flatnet_lab"
+LAB_VARIABLE = "netlab"
 INTENT_VARIABLES = ("flatnet_cluster", "flatnet_fabric", "flatnet_office")
 _LAB_KEYS = {"node_network", "nodes", "pods_per_node", "services", "dns_service_ip", "transit_network", "office_pc", "office_dns",
              "initial_pool_encapsulation", "office_switch"}
@@ -274,11 +274,11 @@ def _inside(address: Any, network: Any, where: str, problems: list) -> None:
 def _check_nodes(lab: dict, network: Any, problems: list) -> None:
     nodes = lab.get("nodes")
     if not isinstance(nodes, list) or not nodes:
-        problems.append("flatnet_lab.nodes: a non-empty list is required")
+        problems.append("netlab.nodes: a non-empty list is required")
         return
     seen: set = set()
     for index, node in enumerate(nodes):
-        where = "flatnet_lab.nodes[%d]" % index
+        where = "netlab.nodes[%d]" % index
         if not isinstance(node, dict) or not isinstance(node.get("name"), str) or not node.get("name"):
             problems.append("%s: needs a name" % where)
             continue
@@ -292,7 +292,7 @@ def _check_nodes(lab: dict, network: Any, problems: list) -> None:
 
 def _check_services(lab: dict, problems: list) -> None:
     for index, svc in enumerate(lab.get("services") or []):
-        where = "flatnet_lab.services[%d]" % index
+        where = "netlab.services[%d]" % index
         if not isinstance(svc, dict) or not svc.get("name") or not svc.get("cluster_ip"):
             problems.append("%s: needs a name and a cluster_ip" % where)
             continue
@@ -313,9 +313,9 @@ def _check_switch_and_office(intent: dict, lab: dict, network: Any, problems: li
         problems.append("flatnet_office.networks: the lab needs an office network")
     if not office.get("gateways"):
         problems.append("flatnet_office.gateways: the lab needs at least one gateway")
-    transit = _net(lab.get("transit_network"), "flatnet_lab.transit_network", problems)
+    transit = _net(lab.get("transit_network"), "netlab.transit_network", problems)
     if transit is not None and transit.num_addresses < 4:
-        problems.append("flatnet_lab.transit_network: %s has fewer than two host addresses" % transit)
+        problems.append("netlab.transit_network: %s has fewer than two host addresses" % transit)
     if transit is not None and office.get("gateways"):
         next_hop = office["gateways"][0].get("next_hop")
         if next_hop is not None and str(next_hop) != str(next(transit.hosts())):
@@ -323,7 +323,7 @@ def _check_switch_and_office(intent: dict, lab: dict, network: Any, problems: li
                             % (next_hop, next(transit.hosts()), transit))
     if office.get("networks"):
         lan = _net(office["networks"][0], "flatnet_office.networks[0]", problems)
-        _inside(_addr(lab.get("office_pc"), "flatnet_lab.office_pc", problems), lan, "flatnet_lab.office_pc", problems)
+        _inside(_addr(lab.get("office_pc"), "netlab.office_pc", problems), lan, "netlab.office_pc", problems)
         _check_office_dns(office, lab, lan, problems)
 
 
@@ -332,17 +332,17 @@ def _check_office_dns(office: dict, lab: dict, lan: Any, problems: list) -> None
     if described is None:
         return
     if not isinstance(described, dict) or set(described) - {"address", "kind"}:
-        problems.append("flatnet_lab.office_dns: a mapping with address and kind is expected")
+        problems.append("netlab.office_dns: a mapping with address and kind is expected")
         return
     if not office.get("dns_servers"):
-        problems.append("flatnet_lab.office_dns: flatnet_office.dns_servers lists no server for the lab to run")
+        problems.append("netlab.office_dns: flatnet_office.dns_servers lists no server for the lab to run")
     if described.get("kind") and described["kind"] not in DNS_KINDS:
-        problems.append("flatnet_lab.office_dns.kind: %r; the lab runs %s" % (described["kind"], ", ".join(DNS_KINDS)))
+        problems.append("netlab.office_dns.kind: %r; the lab runs %s" % (described["kind"], ", ".join(DNS_KINDS)))
     if "address" in described:
-        address = _addr(described["address"], "flatnet_lab.office_dns.address", problems)
-        _inside(address, lan, "flatnet_lab.office_dns.address", problems)
+        address = _addr(described["address"], "netlab.office_dns.address", problems)
+        _inside(address, lan, "netlab.office_dns.address", problems)
         if address is not None and str(address) in (str(lab.get("office_pc")), str(next(lan.hosts())) if lan else ""):
-            problems.append("flatnet_lab.office_dns.address: %s is taken by the office PC or the gateway" % address)
+            problems.append("netlab.office_dns.address: %s is taken by the office PC or the gateway" % address)
 
 
 def _check_office_switch(lab: dict, problems: list) -> None:
@@ -350,36 +350,36 @@ def _check_office_switch(lab: dict, problems: list) -> None:
     if described is None:
         return
     if not isinstance(described, dict) or set(described) != _OFFICE_SWITCH_KEYS:
-        problems.append("flatnet_lab.office_switch: a mapping with %s is expected" % ", ".join(sorted(_OFFICE_SWITCH_KEYS)))
+        problems.append("netlab.office_switch: a mapping with %s is expected" % ", ".join(sorted(_OFFICE_SWITCH_KEYS)))
         return
-    network = _net(described["uplink_network"], "flatnet_lab.office_switch.uplink_network", problems)
+    network = _net(described["uplink_network"], "netlab.office_switch.uplink_network", problems)
     if network is not None and network.num_addresses < 4:
-        problems.append("flatnet_lab.office_switch.uplink_network: %s has fewer than two host addresses" % network)
+        problems.append("netlab.office_switch.uplink_network: %s has fewer than two host addresses" % network)
     for key in ("announces", "static_route"):
-        _net(described[key], "flatnet_lab.office_switch.%s" % key, problems)
+        _net(described[key], "netlab.office_switch.%s" % key, problems)
     if not isinstance(described["uplink_as"], int) or isinstance(described["uplink_as"], bool) or not 1 <= described["uplink_as"] <= 4294967295:
-        problems.append("flatnet_lab.office_switch.uplink_as: %r must be an AS number" % (described["uplink_as"],))
+        problems.append("netlab.office_switch.uplink_as: %r must be an AS number" % (described["uplink_as"],))
 
 
 def check(intent: dict, lab: dict) -> None:
     """Raise LabError listing every problem of the lab description."""
     problems: list = []
     if not isinstance(lab, dict):
-        raise LabError("flatnet_lab must be a mapping")
+        raise LabError("netlab must be a mapping")
     for key in sorted(set(lab) - _LAB_KEYS):
-        problems.append("flatnet_lab.%s: unknown key" % key)
-    network = _net(lab.get("node_network"), "flatnet_lab.node_network", problems)
+        problems.append("netlab.%s: unknown key" % key)
+    network = _net(lab.get("node_network"), "netlab.node_network", problems)
     _check_nodes(lab, network, problems)
     _check_services(lab, problems)
     _check_switch_and_office(intent, lab, network, problems)
     _check_office_switch(lab, problems)
     per_node = lab.get("pods_per_node", 2)
     if not isinstance(per_node, int) or isinstance(per_node, bool) or not 0 <= per_node <= 64:
-        problems.append("flatnet_lab.pods_per_node: %r must be a number from 0 to 64" % per_node)
+        problems.append("netlab.pods_per_node: %r must be a number from 0 to 64" % per_node)
     encapsulation = lab.get("initial_pool_encapsulation") or {}
     for key in ("ipip_mode", "vxlan_mode"):
         if encapsulation.get(key, "Never") not in _MODES:
-            problems.append("flatnet_lab.initial_pool_encapsulation.%s: must be one of %s" % (key, ", ".join(_MODES)))
+            problems.append("netlab.initial_pool_encapsulation.%s: must be one of %s" % (key, ", ".join(_MODES)))
     if not (intent["flatnet_cluster"] or {}).get("pools"):
         problems.append("flatnet_cluster.pools: the lab needs a pool")
     if problems:
@@ -410,7 +410,7 @@ def _dns_server(intent: dict, lab: dict, prefix: str, kind: Optional[str]) -> Op
     described = lab.get("office_dns") or {}
     chosen = kind or described.get("kind") or servers[0].get("kind")
     if chosen not in DNS_KINDS:
-        raise LabError("the office DNS server %s is %s; the lab runs %s (set flatnet_lab.office_dns.kind, or --office-dns); "
+        raise LabError("the office DNS server %s is %s; the lab runs %s (set netlab.office_dns.kind, or --office-dns); "
                        "CoreDNS and Windows DNS are rendered and checked offline only" % (servers[0].get("name"), chosen, ", ".join(DNS_KINDS)))
     lan = ipaddress.ip_network(str(intent["flatnet_office"]["networks"][0]))
     address = str(described.get("address") or lan[53])

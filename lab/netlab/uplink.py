@@ -4,7 +4,7 @@
 """The switch twin's own configuration, as an office core switch carries it, and the uplink router it peers with.
 
 A real core switch is shared: before flatnet touches it, it already has the
-company's configuration. ``flatnet_lab.office_switch`` gives the switch twin
+company's configuration. ``netlab.office_switch`` gives the switch twin
 one of its own, written into frr.conf before the lab starts:
 
 * an uplink BGP neighbor in the default instance (password-protected), a

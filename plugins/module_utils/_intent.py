@@ -50,8 +50,7 @@ SESSION_TYPES = ["ebgp", "ibgp"]
 # Every inventory variable of the collection that starts with "flatnet_";
 # check_variables flags any other name with that prefix as a typo.
 INTENT_VARIABLES = ("flatnet_cluster", "flatnet_fabric", "flatnet_office")
-# flatnet_lab describes the lab twin of the network (lab/netlab); roles never read it.
-KNOWN_VARIABLES = INTENT_VARIABLES + ("flatnet_lab",)
+KNOWN_VARIABLES = INTENT_VARIABLES
 
 _API_SPEC: Dict[str, Any] = {
     "kubeconfig": {"type": "path"},

@@ -195,7 +195,7 @@ def test_frr_reload_tests_a_configuration(lab: Lab) -> None:
     running = subprocess.run(["vtysh", "-N", "ft-switch-switch1", "-c", "show running-config"], capture_output=True, text=True,
                              timeout=30, check=True).stdout
     running = "".join(line for line in running.splitlines(keepends=True) if not line.startswith(("Building configuration", "Current configuration")))
-    assert "router bgp 65200\n" in running and "neighbor 10.200.22.2 remote-as 65100" in running  # flatnet_lab.office_switch
+    assert "router bgp 65200\n" in running and "neighbor 10.200.22.2 remote-as 65100" in running  # netlab.office_switch
     path = os.path.join(lab.state_dir, "switch", "candidate.conf")
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(running.replace("router bgp 65200\n", "router bgp 65200\n neighbor 10.200.20.105 remote-as 64513\n", 1))

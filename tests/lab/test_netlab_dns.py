@@ -103,16 +103,16 @@ def test_the_dnsmasq_restart_is_bounded():
 def test_the_kind_comes_from_the_inventory_then_the_lab_then_the_command_line(example):
     assert model.topology(example, "fn-").dns_server.kind == "bind"
     changed = copy.deepcopy(example)
-    changed["flatnet_lab"]["office_dns"]["kind"] = "dnsmasq"
+    changed["netlab"]["office_dns"]["kind"] = "dnsmasq"
     assert model.topology(changed, "fn-").dns_server.kind == "dnsmasq"
     assert model.topology(changed, "fn-", office_dns="unbound").dns_server.kind == "unbound"
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda v: v["flatnet_lab"]["office_dns"].update(kind="windows"), "flatnet_lab.office_dns.kind: 'windows'"),
-    (lambda v: v["flatnet_lab"]["office_dns"].update(address="10.9.9.9"), "flatnet_lab.office_dns.address: 10.9.9.9 is not in 192.168.10.0/24"),
-    (lambda v: v["flatnet_lab"]["office_dns"].update(address="192.168.10.10"), "taken by the office PC"),
-    (lambda v: v["flatnet_lab"]["office_dns"].update(port=53), "flatnet_lab.office_dns: a mapping with address and kind"),
+    (lambda v: v["netlab"]["office_dns"].update(kind="windows"), "netlab.office_dns.kind: 'windows'"),
+    (lambda v: v["netlab"]["office_dns"].update(address="10.9.9.9"), "netlab.office_dns.address: 10.9.9.9 is not in 192.168.10.0/24"),
+    (lambda v: v["netlab"]["office_dns"].update(address="192.168.10.10"), "taken by the office PC"),
+    (lambda v: v["netlab"]["office_dns"].update(port=53), "netlab.office_dns: a mapping with address and kind"),
     (lambda v: v["flatnet_office"].update(dns_servers=[]), "flatnet_office.dns_servers lists no server"),
 ])
 def test_office_dns_descriptions_that_do_not_fit_are_refused(example, change, message):
@@ -126,14 +126,14 @@ def test_office_dns_descriptions_that_do_not_fit_are_refused(example, change, me
 def test_coredns_in_the_inventory_cannot_run_in_the_lab(example):
     changed = copy.deepcopy(example)
     changed["flatnet_office"]["dns_servers"][0]["kind"] = "coredns"
-    del changed["flatnet_lab"]["office_dns"]
+    del changed["netlab"]["office_dns"]
     with pytest.raises(model.LabError, match="rendered and checked offline only"):
         model.topology(changed, "fn-")
 
 
 def test_no_dns_service_means_no_cluster_dns_pod(example):
     changed = copy.deepcopy(example)
-    del changed["flatnet_lab"]["dns_service_ip"]
+    del changed["netlab"]["dns_service_ip"]
     topo = model.topology(changed, "fn-")
     assert topo.cluster_dns_netns is None and len(topo.all_pod_netns()) == 8
     assert "dns" not in kube.seed_description(topo)

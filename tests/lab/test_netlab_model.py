@@ -54,7 +54,7 @@ def test_another_inventory_gets_its_own_twin(example: dict) -> None:
                                            {"name": "tor-b", "platform": "frr", "as_number": 65011, "peer_ip": "10.9.0.2"}]
     other["flatnet_office"]["networks"] = ["172.16.5.0/25"]
     other["flatnet_office"]["gateways"] = [{"name": "gw-a", "next_hop": "10.9.9.1"}]
-    other["flatnet_lab"] = {"node_network": "10.9.0.0/26", "nodes": [{"name": "w%d" % index, "ip": "10.9.0.%d" % (10 + index)} for index in range(3)],
+    other["netlab"] = {"node_network": "10.9.0.0/26", "nodes": [{"name": "w%d" % index, "ip": "10.9.0.%d" % (10 + index)} for index in range(3)],
                             "pods_per_node": 3, "services": [], "transit_network": "10.9.9.0/29", "office_pc": "172.16.5.100"}
     topo = model.topology(other, "ft-")
     assert [node.netns for node in topo.nodes] == ["ft-w0", "ft-w1", "ft-w2"] and topo.nodes[0].prefixlen == 26
@@ -68,12 +68,12 @@ def test_another_inventory_gets_its_own_twin(example: dict) -> None:
 
 @pytest.mark.parametrize("change, message", [
     (lambda v: v["flatnet_office"]["gateways"][0].update(next_hop="10.200.21.2"), "is not the switch's transit address 10.200.21.1"),
-    (lambda v: v["flatnet_lab"]["nodes"][0].update(ip="10.200.30.5"), "flatnet_lab.nodes[0].ip: 10.200.30.5 is not in 10.200.20.0/24"),
-    (lambda v: v["flatnet_lab"].update(office_pc="192.168.11.10"), "flatnet_lab.office_pc: 192.168.11.10 is not in 192.168.10.0/24"),
+    (lambda v: v["netlab"]["nodes"][0].update(ip="10.200.30.5"), "netlab.nodes[0].ip: 10.200.30.5 is not in 10.200.20.0/24"),
+    (lambda v: v["netlab"].update(office_pc="192.168.11.10"), "netlab.office_pc: 192.168.11.10 is not in 192.168.10.0/24"),
     (lambda v: v["flatnet_fabric"]["switches"][0].update(peer_ip="10.1.1.1"), "peer_ip: 10.1.1.1 is not in 10.200.20.0/24"),
-    (lambda v: v["flatnet_lab"].update(transit_network="10.200.21.0/31"), "fewer than two host addresses"),
-    (lambda v: v["flatnet_lab"].update(colour="blue"), "flatnet_lab.colour: unknown key"),
-    (lambda v: v["flatnet_lab"]["nodes"].append({"name": "node1", "ip": "10.200.20.9"}), "the name node1 is used twice"),
+    (lambda v: v["netlab"].update(transit_network="10.200.21.0/31"), "fewer than two host addresses"),
+    (lambda v: v["netlab"].update(colour="blue"), "netlab.colour: unknown key"),
+    (lambda v: v["netlab"]["nodes"].append({"name": "node1", "ip": "10.200.20.9"}), "the name node1 is used twice"),
 ])
 def test_descriptions_that_do_not_fit_are_refused(example: dict, change: Any, message: str) -> None:
     change(example)
