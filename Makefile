@@ -73,7 +73,7 @@ sanity: install tree ## ansible-test sanity (offline pip bootstrap)
 	cd $(TREE) && $(CURDIR)/tests/tools/run-sanity $(CURDIR)/$(BIN)/ansible-test $(SANITY_PYTHON)
 
 # The pytest files that build network namespaces (the lab, or scratch namespaces of their own).
-LAB_TESTS := tests/lab/test_netlab.py tests/playbooks/test_site_lab.py tests/netns
+LAB_TESTS := tests/lab/test_netlab.py tests/playbooks/test_site_lab.py tests/playbooks/test_faults_lab.py tests/netns
 
 units: install ## pytest: every suite (units-fast and units-lab in one run)
 	$(BIN)/pytest -p no:cacheprovider tests

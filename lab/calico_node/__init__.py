@@ -9,51 +9,22 @@ into the BIRD configuration Calico's confd would write for one node;
 ``python -m calico_node.agent`` keeps that file current from the lab's API
 and asks a running BIRD to reload it.
 
-BGPPeer node selectors are evaluated with the collection's own parser
-(``plugins/module_utils/_selector.py``), so the lab and the modules agree on
-what a selector means. ``selector_matcher`` imports it, putting a throw-away
-``ansible_collections/flatnet/kube`` link to this checkout on ``sys.path``
-when the collection is not importable already.
+BGPPeer node selectors are evaluated by the lab's own evaluator
+(``selector.py``), written apart from the collection's parser, so that a bug
+in either shows up against the other on one table of Calico's selector cases
+(``tests/lab/test_selector_oracle.py``) and in every lab test.
 """
 
 from __future__ import annotations
 
-import atexit
-import functools
-import importlib
-import os
-import shutil
-import sys
-import tempfile
 from collections.abc import Mapping
 from typing import Callable
 
+from .selector import matches
+
 Matcher = Callable[[str, Mapping], bool]
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_MODULE = "ansible_collections.flatnet.kube.plugins.module_utils._selector"
 
-
-def _collection_parent() -> str:
-    """A directory holding ``ansible_collections/flatnet/kube`` that leads to this checkout."""
-    parts = _ROOT.split(os.sep)
-    if len(parts) >= 3 and parts[-3:-1] == ["ansible_collections", "flatnet"]:
-        return os.sep.join(parts[:-3])
-    parent = tempfile.mkdtemp(prefix="flatnet-lab-collection-")
-    atexit.register(shutil.rmtree, parent, True)
-    namespace = os.path.join(parent, "ansible_collections", "flatnet")
-    os.makedirs(namespace)
-    os.symlink(_ROOT, os.path.join(namespace, "kube"))
-    return parent
-
-
-@functools.cache
 def selector_matcher() -> Matcher:
-    """``matches(selector, labels) -> bool`` from the collection's Calico selector module."""
-    try:
-        module = importlib.import_module(_MODULE)
-    except ImportError:
-        sys.path.insert(0, _collection_parent())
-        importlib.invalidate_caches()
-        module = importlib.import_module(_MODULE)
-    return module.matches
+    """``matches(selector, labels) -> bool``: the lab's own Calico selector evaluator."""
+    return matches

@@ -52,15 +52,16 @@ def _seed_pool(pool: dict, encapsulation: dict) -> dict:
 
 
 def apply_file(kubeconfig: str, path: str) -> None:
-    """Create every object of a YAML file, as `kubectl create -f` would (the kubernetes client's own utility)."""
+    """Create every object of a YAML file (a List's items too), as `kubectl create -f` would (the kubernetes client's
+    own utility)."""
     import yaml  # pylint: disable=import-outside-toplevel
     from kubernetes import utils as k8s_utils  # pylint: disable=import-outside-toplevel
     api = api_client(kubeconfig)
     try:
         with open(path, encoding="utf-8") as handle:
             for document in yaml.safe_load_all(handle):
-                if document:
-                    k8s_utils.create_from_dict(api, document)
+                for item in (document.get("items") or []) if (document or {}).get("kind") == "List" else [document] if document else []:
+                    k8s_utils.create_from_dict(api, item)
     finally:
         api.close()
 

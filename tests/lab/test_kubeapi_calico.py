@@ -204,10 +204,11 @@ def test_inject_fault_answers_as_a_busy_or_broken_server_and_counts_down(custom,
     assert [entry["status"] for entry in emulator.requests()[-3:]] == [429, 429, 200]
     assert raw(emulator, "POST", "/_emulator/inject-fault", {"path": path, "fault": "503", "times": 1, "methods": ["POST"]})[0] == 200
     assert custom.list_cluster_custom_object(GROUP, VERSION, "ippools")["items"]  # a GET does not meet a POST's fault
+    pool = {"apiVersion": "%s/%s" % (GROUP, VERSION), "kind": "IPPool", "metadata": {"name": "p"}, "spec": {"cidr": "10.9.0.0/16"}}
     with pytest.raises(ApiException) as caught:
-        custom.create_cluster_custom_object(GROUP, VERSION, "ippools", {"apiVersion": "%s/%s" % (GROUP, VERSION), "kind": "IPPool",
-                                                                         "metadata": {"name": "p"}, "spec": {"cidr": "10.9.0.0/16"}})
-    assert caught.value.status == 503 and "p" not in [item["metadata"]["name"] for item in custom.list_cluster_custom_object(GROUP, VERSION, "ippools")["items"]]
+        custom.create_cluster_custom_object(GROUP, VERSION, "ippools", pool)
+    names = [item["metadata"]["name"] for item in custom.list_cluster_custom_object(GROUP, VERSION, "ippools")["items"]]
+    assert caught.value.status == 503 and "p" not in names
 
 
 @pytest.mark.parametrize("spec", [{"path": "/apis", "fault": "418"}, {"path": "apis", "fault": "500"},

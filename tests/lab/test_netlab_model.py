@@ -55,7 +55,7 @@ def test_another_inventory_gets_its_own_twin(example: dict) -> None:
     other["flatnet_office"]["networks"] = ["172.16.5.0/25"]
     other["flatnet_office"]["gateways"] = [{"name": "gw-a", "next_hop": "10.9.9.1"}]
     other["netlab"] = {"node_network": "10.9.0.0/26", "nodes": [{"name": "w%d" % index, "ip": "10.9.0.%d" % (10 + index)} for index in range(3)],
-                            "pods_per_node": 3, "services": [], "transit_network": "10.9.9.0/29", "office_pc": "172.16.5.100"}
+                       "pods_per_node": 3, "services": [], "transit_network": "10.9.9.0/29", "office_pc": "172.16.5.100"}
     topo = model.topology(other, "ft-")
     assert [node.netns for node in topo.nodes] == ["ft-w0", "ft-w1", "ft-w2"] and topo.nodes[0].prefixlen == 26
     assert (topo.switch.netns, topo.switch.transit_ip) == ("ft-switch-tor-a", "10.9.9.1")

@@ -34,6 +34,16 @@ def example_intent() -> Dict[str, Any]:
 @pytest.fixture
 def run_playbook(tmp_path: Any, collections_path: str, example_intent: Dict[str, Any]) -> Callable[..., subprocess.CompletedProcess]:
     """Run a playbook against a copy of the example inventory, changed by `edit`."""
+    return _runner(tmp_path, collections_path, example_intent)
+
+
+@pytest.fixture(scope="module")
+def run_playbook_module(tmp_path_factory: Any, collections_path: str, example_intent: Dict[str, Any]) -> Callable[..., subprocess.CompletedProcess]:
+    """run_playbook for a module's shared fixtures (one working directory for the module)."""
+    return _runner(tmp_path_factory.mktemp("playbooks"), collections_path, example_intent)
+
+
+def _runner(tmp_path: Any, collections_path: str, example_intent: Dict[str, Any]) -> Callable[..., subprocess.CompletedProcess]:
 
     def run(playbook: str, edit: Callable[[Dict[str, Any]], None] = lambda intent: None, args: Sequence[str] = (),
             env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:

@@ -22,8 +22,11 @@ PASSWORD = "Least-privilege-pw"
 
 
 def _documents() -> list:
+    """The objects of the file (one List, as kubectl reads it)."""
     with open(RBAC_FILE, encoding="utf-8") as handle:
-        return [document for document in yaml.safe_load_all(handle) if document]
+        listed = yaml.safe_load(handle)
+    assert listed["kind"] == "List"
+    return listed["items"]
 
 
 def _apply(kube: Any, documents: list) -> None:

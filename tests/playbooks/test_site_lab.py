@@ -398,14 +398,16 @@ def _both_established(rows: List[str]) -> bool:
 
 
 def _cluster_objects(lab) -> Dict[str, Any]:
-    """The BGPPeers with their password reference, and the password Secrets, Roles and RoleBindings, by name."""
+    """The BGPPeers with their password reference, and flatnet's password Secrets, Roles and RoleBindings, by name
+    (kube-system also holds the Role and RoleBinding of docs/rbac/flatnet-kube.yml, which the lab applied)."""
     custom, core, rbac = k8s.CustomObjectsApi(lab["api"]), k8s.CoreV1Api(lab["api"]), k8s.RbacAuthorizationV1Api(lab["api"])
     peers = custom.list_cluster_custom_object("crd.projectcalico.org", "v1", "bgppeers")["items"]
-    roles = rbac.list_namespaced_role("kube-system").items
+    owned = "app.kubernetes.io/managed-by=flatnet.kube"
+    roles = rbac.list_namespaced_role("kube-system", label_selector=owned).items
     return {"peers": {peer["metadata"]["name"]: (peer["spec"].get("password") or {}).get("secretKeyRef", {}).get("name") for peer in peers},
             "secrets": sorted(item.metadata.name for item in core.list_namespaced_secret("kube-system").items if item.metadata.name.startswith("bgp-")),
             "roles": {role.metadata.name: sorted(role.rules[0].resource_names or []) for role in roles},
-            "rolebindings": sorted(item.metadata.name for item in rbac.list_namespaced_role_binding("kube-system").items)}
+            "rolebindings": sorted(item.metadata.name for item in rbac.list_namespaced_role_binding("kube-system", label_selector=owned).items)}
 
 
 def test_removing_the_password_converges_on_both_ends_and_setting_it_again_too(lab, run_playbook):
