@@ -11,6 +11,7 @@ behaviour, and says what it saw last when the deadline passes.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -42,3 +43,15 @@ def netlab(*args: str, timeout: float = 300) -> "subprocess.CompletedProcess[str
         return subprocess.run([sys.executable, "-m", "netlab", *args], capture_output=True, text=True, timeout=timeout, env=env, check=False)
     except subprocess.TimeoutExpired as err:
         return subprocess.CompletedProcess(err.cmd, 124, "", "netlab %s did not end in %ds" % (args[0], timeout))
+
+
+def lab_up(state: str, inventory: str, prefix: str, office_dns: str = "bind") -> dict:
+    """``netlab up`` a twin of ``inventory`` (the office DNS server ``office_dns``) in ``state``; its lab.json record.
+    A lab that does not come up is taken down again and the test fails loudly."""
+    import pytest  # pylint: disable=import-outside-toplevel
+    done = netlab("up", "--inventory", inventory, "--state-dir", state, "--prefix", prefix, "--office-dns", office_dns)
+    if done.returncode != 0:
+        netlab("down", "--state-dir", state)
+        pytest.fail("netlab up failed:\n%s%s" % (done.stdout, done.stderr))
+    with open(os.path.join(state, "lab.json"), encoding="utf-8") as handle:
+        return json.load(handle)

@@ -352,6 +352,17 @@ def _check_domain(value: Any, problems: _Problems) -> None:
                      "e.g. 'cluster.local'." % (path, text.shown(value)))
 
 
+def _check_api_limits(api: Mapping[str, Any], problems: _Problems) -> None:
+    """The client's time-out and retries: a run with none, or with no time to wait, could only fail later."""
+    retries, timeout = api.get("request_retries"), api.get("request_timeout")
+    if isinstance(retries, int) and not 0 <= retries <= 20:
+        problems.add("flatnet_cluster.api.request_retries: %s is outside 0 to 20; give how many times a request the API could not "
+                     "serve is tried again (4 by default, 0: never)." % retries)
+    if isinstance(timeout, (int, float)) and not 0 < timeout <= 600:
+        problems.add("flatnet_cluster.api.request_timeout: %s is outside 0 to 600 seconds; give how long each API request may "
+                     "wait for a reply (30 by default)." % timeout)
+
+
 def _check_cluster(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]], problems: _Problems) -> Optional[int]:
     cluster = intent.get("flatnet_cluster") or {}
     cluster_name = cluster.get("name", "cluster")
@@ -364,6 +375,7 @@ def _check_cluster(intent: Mapping[str, Any], ranges: Dict[str, Tuple[str, Any]]
         problems.add("flatnet_cluster.name: %s also names the ConfigMap flatnet-start-<name> that records the cluster's start, "
                      "and a Kubernetes object name holds lower-case letters, digits, '-' and '.' only; use e.g. %s."
                      % (text.shown(cluster_name), text.shown(re.sub(r"[^a-z0-9.-]", "-", cluster_name.lower()))))
+    _check_api_limits(cluster.get("api") or {}, problems)
     cluster_as = _check_asn("flatnet_cluster.as_number", cluster.get("as_number"), problems)
     _check_pools(intent, ranges, problems)
     if not cluster.get("service_cluster_ips"):

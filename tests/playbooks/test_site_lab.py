@@ -24,7 +24,7 @@ from typing import Any, Dict, Iterator, List
 import pytest
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
-from poll import netlab as _netlab, until  # pylint: disable=import-error
+from poll import lab_up, netlab as _netlab, until  # pylint: disable=import-error
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INVENTORY = os.path.join(ROOT, "inventory", "example")
@@ -40,12 +40,7 @@ def fixture_lab(tmp_path_factory: Any) -> Iterator[Dict[str, Any]]:
     if os.geteuid() != 0:
         pytest.fail("the network lab needs root")
     state = str(tmp_path_factory.mktemp("site-lab") / "state")
-    done = _netlab("up", "--inventory", INVENTORY, "--state-dir", state, "--prefix", PREFIX, "--office-dns", "bind")
-    if done.returncode != 0:
-        _netlab("down", "--state-dir", state)
-        pytest.fail("netlab up failed:\n%s%s" % (done.stdout, done.stderr))
-    with open(os.path.join(state, "lab.json"), encoding="utf-8") as handle:
-        record = json.load(handle)
+    record = lab_up(state, INVENTORY, PREFIX)
     api = k8s_config.new_client_from_config(config_file=os.path.join(state, "kubeconfig-admin"))
     with open(os.path.join(state, "office-secrets.json"), encoding="utf-8") as handle:
         office_secrets = json.load(handle)

@@ -1062,3 +1062,14 @@ def test_peering_nodes_are_not_given_with_a_cluster_to_read(seed):
     with pytest.raises(IntentError) as caught:
         plan_intent(seed, facts={"nodes": []}, peering_nodes=[{"name": "node2", "ip": "10.200.20.105"}])
     assert caught.value.problems[0].startswith("preflight_peering_nodes: the peering nodes are read from the cluster")
+
+
+@pytest.mark.parametrize("key, value, words", [("request_retries", -1, "is outside 0 to 20"), ("request_retries", 100, "is outside 0 to 20"),
+                                               ("request_timeout", 0, "is outside 0 to 600 seconds"),
+                                               ("request_timeout", 3600.0, "is outside 0 to 600 seconds")])
+def test_api_limits_that_leave_no_try_or_no_time_are_refused(seed, key, value, words):
+    seed["flatnet_cluster"]["api"] = {key: value}
+    message = only_problem(seed)
+    assert message.startswith("flatnet_cluster.api.%s: %s %s" % (key, value, words)), message
+    seed["flatnet_cluster"]["api"] = {"request_retries": 0, "request_timeout": 5}
+    assert not problems_of(seed)
