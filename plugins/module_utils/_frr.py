@@ -26,6 +26,7 @@ import re
 import tempfile
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Sequence, Tuple
 
+from ansible_collections.flatnet.kube.plugins.module_utils import _files
 from ansible_collections.flatnet.kube.plugins.module_utils._errors import FlatnetError
 
 PEER_GROUP = "FLATNET"
@@ -284,6 +285,9 @@ def setting_changes(running: str, candidate: str) -> List[str]:
 
 # The record of the start on the switch: the instance settings flatnet changed, each as it was before its first change.
 RECORD_NAME = "flatnet-start.json"
+UNSAVED_NAME = ".flatnet-unsaved"
+# The daemons whose part flatnet reads and changes: without them vtysh shows a switch without BGP.
+REQUIRED_DAEMONS = ("zebra", "bgpd")
 _SECTION = re.compile(r" address-family (ipv4|ipv6) unicast")
 
 
@@ -349,17 +353,26 @@ def _restored(instance: Instance, record: Mapping[str, Any]) -> Instance:
 
 
 def write_record(path: str, record: Mapping[str, Any]) -> None:
-    """Write the record (0600) in place of the old one, whole or not at all."""
-    directory = os.path.dirname(path) or "."
+    """Write the record (0600) in place of the old one, whole or not at all, on disk before this returns."""
     try:
-        handle, temporary = tempfile.mkstemp(prefix=".flatnet-start-", dir=directory)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(record, stream, indent=1, sort_keys=True)
-            stream.write("\n")
-        os.replace(temporary, path)
+        _files.replace(path, json.dumps(record, indent=1, sort_keys=True) + "\n", 0o600)
     except OSError as err:
         raise FlatnetError("cannot write the record of the start %s (%s): give the switch a directory flatnet may write "
                            "(switch_bgp_frr_record_path); nothing was changed." % (path, err.strerror)) from None
+
+
+def unsaved_marker(record_path: str) -> str:
+    """The marker beside the record that says a change runs but may not be saved yet (a run that died before
+    ``write memory``): the next run saves even when no line differs any more."""
+    return os.path.join(os.path.dirname(record_path) or ".", UNSAVED_NAME)
+
+
+def _mark_unsaved(path: str) -> None:
+    try:
+        _files.replace(path, "flatnet changed the running configuration; write memory has not followed yet\n", 0o600)
+    except OSError as err:
+        raise FlatnetError("cannot write %s (%s): give the switch a directory flatnet may write (switch_bgp_frr_record_path); "
+                           "nothing was changed." % (path, err.strerror)) from None
 
 
 def parse_delta(output: str) -> Delta:
@@ -402,6 +415,8 @@ class Frr:
         self.command_prefix = list(command_prefix)
         self.file_dir = file_dir
         self.file_dir_inside = file_dir_inside
+        # The daemons vtysh reached when the running configuration was read; a save needs every one of them.
+        self.daemons_seen: List[str] = []
 
     def _bounded(self, command: List[str]) -> List[str]:
         return ["timeout", "--kill-after=10", str(self.timeout)] + self.command_prefix + command
@@ -433,9 +448,28 @@ class Frr:
             raise FlatnetError("%s failed (exit %d): %s" % (what, rc, mask((err or out).strip()[-2000:], self.secrets)))
         return out
 
+    def daemons(self) -> List[str]:
+        """The daemons vtysh reaches (``show daemons``)."""
+        return self._check(self._vtysh("-c", "show daemons"), "listing FRR's daemons (show daemons)").split()
+
+    def _need(self, before: List[str]) -> None:
+        missing = [name for name in REQUIRED_DAEMONS if name not in before]
+        if missing:
+            raise FlatnetError("FRR's %s %s not running (vtysh reaches: %s). vtysh leaves a stopped daemon's part out of the "
+                               "running configuration without an error, so flatnet cannot tell its part from the rest; nothing "
+                               "was changed. Start FRR again (for example systemctl restart frr) and run again."
+                               % (" and ".join(missing), "is" if len(missing) == 1 else "are", " ".join(before) or "none"))
+
     def running(self) -> str:
-        """The running configuration."""
-        return self._check(self._vtysh("-c", "show running-config"), "reading FRR's running configuration")
+        """The running configuration, read while zebra and bgpd run (checked before and after the read: vtysh omits a
+        stopped daemon's part without an error)."""
+        before = self.daemons()
+        self._need(before)
+        text = self._check(self._vtysh("-c", "show running-config"), "reading FRR's running configuration")
+        after = self.daemons()
+        self._need(after)
+        self.daemons_seen = [name for name in before if name in after]
+        return text
 
     def validate(self, path: str) -> None:
         """vtysh's own check of a configuration file (nothing is applied)."""
@@ -459,7 +493,14 @@ class Frr:
         return shown if isinstance(shown, dict) else {}
 
     def save(self) -> None:
-        """Write the running configuration to FRR's startup file, so it survives a restart."""
+        """Write the running configuration to FRR's startup file, so it survives a restart; refused while a daemon that
+        ran when the configuration was read is stopped (``write memory`` would drop its part from the file)."""
+        now = self.daemons()
+        gone = [name for name in self.daemons_seen if name not in now]
+        if gone:
+            raise FlatnetError("FRR's %s stopped during the change, so the configuration was not saved: write memory would "
+                               "drop %s part from the startup file. Start FRR's daemons again and run again; the next run "
+                               "saves." % (" and ".join(gone), "its" if len(gone) == 1 else "their"))
         self._check(self._vtysh("-c", "write memory"), "saving FRR's configuration (write memory)")
 
 
@@ -562,21 +603,27 @@ def _reload_or_restore(frr: Frr, path: str, running: str) -> None:
 
 
 class Applied(NamedTuple):
-    """What apply did: the delta (masked), the instance-wide settings it changed, the record of the start, and the
-    risks of the change (a prefix limit below what a session receives now)."""
+    """What apply did: the delta (masked), the instance-wide settings it changed, the record of the start, the
+    risks of the change (a prefix limit below what a session receives now), and whether it saved (or would save) a
+    change an earlier run applied but never saved."""
 
     delta: Delta
     settings: List[str]
     record: Optional[Dict[str, Any]] = None
     risks: Sequence[str] = ()
+    saved_late: bool = False
 
 
 def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True, record_path: Optional[str] = None) -> Applied:
     """Make FRR run flatnet's part (``managed``; "" removes it) and save; return the delta (masked) and the settings.
 
     With ``record_path``, the instance settings the part changes are recorded there, as they ran, before their first
-    change; a removal puts them back from it and then deletes it.
+    change; a removal puts them back from it and then deletes it. Beside it, a marker stands from before a reload until
+    the save after it: a run that finds it saves, so that a run killed in between never leaves the startup
+    configuration behind the running one.
     """
+    marker = unsaved_marker(record_path) if record_path and save else None
+    unsaved = marker is not None and os.path.exists(marker)
     running = frr.running()
     record = read_record(record_path) if record_path else None
     candidate = compose(running, managed, None if managed else record)
@@ -591,6 +638,9 @@ def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True, record_pa
             if keep is not None and keep != record:
                 # Before the change: a record written after it could be lost with what it had to remember.
                 write_record(str(record_path), keep)
+            if marker is not None and not unsaved:
+                _mark_unsaved(marker)
+                unsaved = True
             _reload_or_restore(frr, path, running)
             left = frr.delta(path)
             if not left.empty:
@@ -599,12 +649,17 @@ def apply(frr: Frr, managed: str, check_mode: bool, save: bool = True, record_pa
                                       "; ".join(mask(line, frr.secrets) for line in left.delete) or "nothing"))
             if save:
                 frr.save()
+        elif unsaved and not check_mode:
+            frr.save()
     finally:
         os.unlink(path)
+    if unsaved and not check_mode:
+        _files.remove(str(marker))
     if not managed and record is not None and not check_mode:
-        os.unlink(str(record_path))
+        _files.remove(str(record_path))
     return Applied(Delta([mask(line, frr.secrets) for line in delta.delete], [mask(line, frr.secrets) for line in delta.add]),
-                   [mask(line, frr.secrets) for line in settings] if not delta.empty else [], keep if managed else record, risks)
+                   [mask(line, frr.secrets) for line in settings] if not delta.empty else [], keep if managed else record, risks,
+                   saved_late=unsaved and delta.empty)
 
 
 def _risks(frr: Frr, candidate: str, running: str, delta: Delta) -> List[str]:

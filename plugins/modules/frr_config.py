@@ -26,7 +26,8 @@ description:
     C(frr-reload.py --test) instead, which shows the delta and changes nothing. When the reload fails part way, the
     configuration that ran before is loaded back and both errors are reported.
   - After a change it checks that no delta is left, and saves the configuration (C(write memory)) so it survives a
-    restart.
+    restart. A marker beside O(record_path) (C(.flatnet-unsaved)) stands from before the reload until the save. A run
+    that was killed in between leaves it, and the next run saves even when no line differs any more.
   - The record of the start. Before it first changes an instance setting, it writes the setting as it ran (or that it
     was not set) into O(record_path), once per setting. O(state=absent) puts every recorded setting back as it was
     and then deletes the record, so a removal leaves the instance as flatnet found it.
@@ -168,8 +169,11 @@ def run(module: AnsibleModule) -> dict:
                     "the start, %s): %s" % ("would put back" if module.check_mode else "put back", record_path, "; ".join(applied.settings)))
     for risk in applied.risks:
         module.warn(risk)
+    if applied.saved_late:
+        module.warn("an earlier run changed the switch's running configuration but stopped before saving it; this run %s it "
+                    "(write memory), so that a restart of FRR keeps flatnet's part" % ("would save" if module.check_mode else "saved"))
     # A removal whose lines are gone already still deletes a record that is left.
-    changed = not applied.delta.empty or (not managed and applied.record is not None)
+    changed = not applied.delta.empty or (not managed and applied.record is not None) or applied.saved_late
     return {"changed": changed, "delta": applied.delta._asdict(), "instance_settings": applied.settings, "record": applied.record,
             "risks": list(applied.risks),
             "config": frr.mask(managed, params["secrets"]), "diff": {"prepared": frr.diff_text(applied.delta)}}

@@ -243,11 +243,14 @@ class FakeRouter:
         self.valid, self.sticky, self.reload_fails, self.code = valid, sticky, reload_fails, code
         self.reloaded = False
         self.files: List[str] = []
+        self.daemons = ["zebra", "bgpd", "staticd"]
 
     def __call__(self, command: Sequence[str]) -> Tuple[int, str, str]:
         self.commands.append(list(command))
         if self.code is not None:
             return self.code, "", ""
+        if "show daemons" in command:
+            return 0, " ".join(self.daemons) + "\n", ""
         if "show running-config" in command:
             return 0, OFFICE, ""
         if "-C" in command:
@@ -265,8 +268,9 @@ class FakeRouter:
 
 
 def _kinds(router: FakeRouter) -> List[str]:
+    """The commands but ``show daemons`` (before and after each read, before each save), by kind."""
     return [next((word for word in ("show running-config", "-C", "--test", "--reload", "write memory") if word in command), "?")
-            for command in router.commands]
+            for command in router.commands if "show daemons" not in command]
 
 
 def test_apply_in_check_mode_only_tests_and_masks_the_delta():
@@ -276,7 +280,7 @@ def test_apply_in_check_mode_only_tests_and_masks_the_delta():
     assert applied.settings == ["maximum-paths 8 (was: maximum-paths 4)"]
     assert _kinds(router) == ["show running-config", "-C", "--test"]
     assert router.commands[0][:6] == ["timeout", "--kill-after=10", "120", "vtysh", "-N", "fn-switch"]
-    assert "--pathspace" in router.commands[2] and "fn-switch" in router.commands[2]
+    assert "--pathspace" in router.commands[4] and "fn-switch" in router.commands[4]
     assert delta.delete == ["router bgp 65200", " no neighbor FLATNET password ********"]
     assert delta.add == ["router bgp 65200", " neighbor FLATNET password ********"]
 
@@ -324,7 +328,7 @@ def test_a_delta_left_after_reload_is_an_error():
 
 def test_a_hung_command_is_stopped_and_said_so():
     router = FakeRouter(code=124)
-    with pytest.raises(FlatnetError, match="reading FRR's running configuration did not end within 30 seconds"):
+    with pytest.raises(FlatnetError, match=r"listing FRR's daemons \(show daemons\) did not end within 30 seconds and was stopped"):
         frr.apply(frr.Frr(router, timeout=30), MANAGED, check_mode=True)
 
 
@@ -428,6 +432,95 @@ def test_a_record_that_cannot_be_written_stops_the_change_before_it(tmp_path):
     with pytest.raises(FlatnetError, match="cannot write the record of the start .* nothing was changed"):
         frr.apply(frr.Frr(router), MANAGED, check_mode=False, record_path=path)
     assert "--reload" not in _kinds(router)
+
+
+class DyingRouter(FakeRouter):
+    """A router whose controller dies (an exception here) right after frr-reload.py, before write memory; it notes
+    whether the unsaved marker stood during the reload."""
+
+    def __init__(self, marker: str, die: bool = True) -> None:
+        super().__init__()
+        self.marker, self.die = marker, die
+        self.marked_at_reload = False
+
+    def __call__(self, command: Sequence[str]) -> Tuple[int, str, str]:
+        if "--reload" in command:
+            self.marked_at_reload = os.path.exists(self.marker)
+        if "write memory" in command and self.die:
+            raise KeyboardInterrupt("killed before write memory")
+        return super().__call__(command)
+
+
+def test_a_run_killed_between_reload_and_save_leaves_a_marker_and_the_next_run_saves(tmp_path):
+    path = str(tmp_path / frr.RECORD_NAME)
+    marker = frr.unsaved_marker(path)
+    dying = DyingRouter(marker)
+    with pytest.raises(KeyboardInterrupt):
+        frr.apply(frr.Frr(dying), MANAGED, check_mode=False, record_path=path)
+    assert dying.marked_at_reload and os.path.exists(marker) and os.stat(marker).st_mode & 0o777 == 0o600
+    # The next run finds the part running (no delta), and saves because of the marker; check mode only says it would.
+    settled = FakeRouter()
+    settled.reloaded = True
+    checked = frr.apply(frr.Frr(settled), MANAGED, check_mode=True, record_path=path)
+    assert checked.saved_late and checked.delta.empty and "write memory" not in _kinds(settled) and os.path.exists(marker)
+    applied = frr.apply(frr.Frr(settled), MANAGED, check_mode=False, record_path=path)
+    assert applied.saved_late and applied.delta.empty and _kinds(settled)[-1] == "write memory" and not os.path.exists(marker)
+    # And once saved, the run after it does nothing.
+    quiet = FakeRouter()
+    quiet.reloaded = True
+    again = frr.apply(frr.Frr(quiet), MANAGED, check_mode=False, record_path=path)
+    assert not again.saved_late and "write memory" not in _kinds(quiet)
+
+
+def test_a_whole_change_leaves_no_marker_and_no_save_means_no_marker(tmp_path):
+    path = str(tmp_path / frr.RECORD_NAME)
+    router = DyingRouter(frr.unsaved_marker(path), die=False)
+    applied = frr.apply(frr.Frr(router), MANAGED, check_mode=False, record_path=path)
+    assert router.marked_at_reload and not applied.saved_late and not os.path.exists(frr.unsaved_marker(path))
+    unsaving = DyingRouter(frr.unsaved_marker(path), die=False)
+    frr.apply(frr.Frr(unsaving), MANAGED, check_mode=False, save=False, record_path=path)
+    assert not unsaving.marked_at_reload and "write memory" not in _kinds(unsaving)
+
+
+class StoppingRouter(FakeRouter):
+    """A router whose daemons stop: ``stopped`` from the start, or ``stops`` once its running configuration was read."""
+
+    def __init__(self, stopped: Sequence[str] = (), stops: Sequence[str] = (), stops_after: str = "show running-config") -> None:
+        super().__init__()
+        self.daemons = [name for name in self.daemons if name not in stopped]
+        self.stops, self.stops_after = list(stops), stops_after
+
+    def __call__(self, command: Sequence[str]) -> Tuple[int, str, str]:
+        answer = super().__call__(command)
+        if self.stops_after in command:
+            self.daemons = [name for name in self.daemons if name not in self.stops]
+        return answer
+
+
+@pytest.mark.parametrize("stopped, named", [(["bgpd"], "FRR's bgpd is not running (vtysh reaches: zebra staticd)"),
+                                            (["zebra", "bgpd"], "FRR's zebra and bgpd are not running (vtysh reaches: staticd)")])
+def test_a_switch_with_zebra_or_bgpd_stopped_is_refused_before_anything_changes(stopped, named):
+    # vtysh shows no BGP at all while bgpd is stopped, and exits 0: that must never read as a switch without BGP.
+    router = StoppingRouter(stopped=stopped)
+    with pytest.raises(FlatnetError) as error:
+        frr.apply(frr.Frr(router), MANAGED, check_mode=False)
+    assert named in str(error.value) and "nothing was changed" in str(error.value)
+    assert _kinds(router) == []
+
+
+def test_a_daemon_that_stops_while_the_configuration_is_read_is_caught():
+    router = StoppingRouter(stops=["bgpd"])
+    with pytest.raises(FlatnetError, match="FRR's bgpd is not running"):
+        frr.apply(frr.Frr(router), MANAGED, check_mode=False)
+    assert _kinds(router) == ["show running-config"]
+
+
+def test_a_daemon_that_stops_during_the_change_is_never_saved_and_the_next_run_saves(tmp_path):
+    path = str(tmp_path / frr.RECORD_NAME)
+    router = StoppingRouter(stops=["staticd"], stops_after="--reload")
+    with pytest.raises(FlatnetError, match="FRR's staticd stopped during the change, so the configuration was not saved"):
+        frr.apply(frr.Frr(router), MANAGED, check_mode=False, record_path=path)
+    assert "write memory" not in _kinds(router) and os.path.exists(frr.unsaved_marker(path))
 
 
 def _summary():
