@@ -20,6 +20,7 @@ from typing import Iterable, Optional, Tuple
 from . import errors
 
 MASTERS = "system:masters"
+RBAC_GROUP = "rbac.authorization.k8s.io"
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def allowed(store: object, who: Identity, attrs: Attributes) -> bool:
         return True
     get = store.get  # type: ignore[attr-defined]
     listed = store.list  # type: ignore[attr-defined]
-    rbac = "rbac.authorization.k8s.io"
+    rbac = RBAC_GROUP
     granted = []
     for binding in listed((rbac, "clusterrolebindings"), None):
         if any(_subject_matches(subject, who) for subject in binding.get("subjects") or []):
@@ -130,3 +131,64 @@ def forbidden(who: Identity, attrs: Attributes) -> errors.ApiError:
         details = {"group": attrs.group, "kind": attrs.plural} if attrs.group else {"kind": attrs.plural}
         return errors.ApiError(403, "Forbidden", "%s is forbidden: %s" % (errors.qualified(attrs.plural, attrs.group), why), details)
     return errors.forbidden(attrs.group, attrs.plural, attrs.name, why)
+
+
+ROLE_KINDS = ("roles", "clusterroles")
+BINDING_KINDS = ("rolebindings", "clusterrolebindings")
+
+
+def _rule_text(rule: dict) -> str:
+    """A rule as the real server prints it in an escalation error."""
+    parts = []
+    for key, title in (("apiGroups", "APIGroups"), ("resources", "Resources"), ("resourceNames", "ResourceNames"), ("verbs", "Verbs")):
+        if rule.get(key):
+            parts.append("%s:[%s]" % (title, ", ".join('"%s"' % value for value in rule[key])))
+    return "{%s}" % ", ".join(parts)
+
+
+def _not_held(store: object, who: Identity, rules: Iterable[dict], namespace: Optional[str]) -> list:
+    """The rules (each narrowed to one group, resource, verb and name) that ``who`` does not hold itself."""
+    missing = []
+    for rule in rules:
+        if rule.get("nonResourceURLs"):
+            missing.append(rule)
+            continue
+        for group in rule.get("apiGroups") or []:
+            for plural in rule.get("resources") or []:
+                for verb in rule.get("verbs") or []:
+                    for name in rule.get("resourceNames") or [None]:
+                        if not allowed(store, who, Attributes(verb, group, plural, namespace, name)):
+                            one = {"apiGroups": [group], "resources": [plural], "verbs": [verb]}
+                            missing.append(dict(one, resourceNames=[name]) if name else one)
+    return missing
+
+
+def escalation(store: object, who: Identity, plural: str, namespace: Optional[str], obj: dict) -> Optional[errors.ApiError]:
+    """The real server's refusal to let a role or binding grant more than its writer holds, None when it may.
+
+    A Role or ClusterRole may hold only rules its writer holds (in the namespace, or cluster-wide), unless the writer may
+    ``escalate`` it; a binding may refer only to a role whose rules its writer holds, unless the writer may ``bind`` it.
+    """
+    if MASTERS in who.groups or plural not in ROLE_KINDS + BINDING_KINDS:
+        return None
+    name = (obj.get("metadata") or {}).get("name") or ""
+    if plural in ROLE_KINDS:
+        if allowed(store, who, Attributes("escalate", RBAC_GROUP, plural, namespace, name)):
+            return None
+        rules = obj.get("rules") or []
+    else:
+        ref = obj.get("roleRef") or {}
+        kind = "roles" if ref.get("kind") == "Role" else "clusterroles"
+        if allowed(store, who, Attributes("bind", RBAC_GROUP, kind, namespace if kind == "roles" else None, ref.get("name"))):
+            return None
+        role = store.get((RBAC_GROUP, kind), namespace if kind == "roles" else "", ref.get("name") or "")  # type: ignore[attr-defined]
+        if role is None:
+            return None  # the real server lets a binding name a role that does not exist yet
+        rules = role.get("rules") or []
+    missing = _not_held(store, who, rules, namespace)
+    if not missing:
+        return None
+    groups = ", ".join('"%s"' % group for group in who.groups)
+    why = 'user "%s" (groups=[%s]) is attempting to grant RBAC permissions not currently held:\n%s' % (
+        who.name, groups, "\n".join(_rule_text(rule) for rule in missing))
+    return errors.forbidden(RBAC_GROUP, plural, name, why)

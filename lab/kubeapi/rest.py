@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional
 
-from . import calico, errors, patch, schema, selectors, tables
+from . import calico, errors, patch, rbac, schema, selectors, tables
 from .resources import BUILTIN, CALICO_V3, CRD, CRD_GROUP, DEFINITION, Catalog, Resource
 from .store import Store
 
@@ -60,6 +60,8 @@ class Request:  # pylint: disable=too-many-instance-attributes
     content_type: str = ""
     table: Optional[str] = None
     watch: bool = False
+    # Who asks (an rbac.Identity), for the checks that depend on it: a role or binding may not grant more than it holds.
+    who: Any = None
 
     def param(self, key: str, default: str = "") -> str:
         """The first value of a query parameter."""
@@ -263,6 +265,7 @@ class Api:
         for key in SERVER_META:
             meta.pop(key, None)
         admitted = schema.admit(self._context(req, None), body)
+        self._no_escalation(req, admitted.obj)
         name = admitted.obj["metadata"]["name"]
         if self.store.get(res.storage, admitted.obj["metadata"].get("namespace", ""), name) is not None:
             raise errors.already_exists(res.group, res.plural, name)
@@ -270,6 +273,12 @@ class Api:
         admitted.obj["metadata"]["creationTimestamp"] = now_rfc3339()
         stored, _changed = self._write(req, admitted, None, self._dry_run(req))
         return Response(201, self.view(res, stored), admitted.warnings)
+
+    def _no_escalation(self, req: Request, obj: dict) -> None:
+        if req.who is not None and req.res.group == rbac.RBAC_GROUP:
+            refused = rbac.escalation(self.store, req.who, req.res.plural, req.namespace, obj)
+            if refused is not None:
+                raise refused
 
     # -- update and patch -------------------------------------------------------------------------------------------
 
@@ -299,6 +308,7 @@ class Api:
             raise errors.invalid(res.group, res.kind, req.name, [errors.FieldError("Invalid", "roleRef", errors.GoLiteral(literal),
                                                                                    "cannot change roleRef")])
         admitted = schema.admit(self._context(req, old_view), body)
+        self._no_escalation(req, admitted.obj)
         for key in ("uid", "creationTimestamp"):
             if key in old_meta:
                 admitted.obj["metadata"][key] = old_meta[key]

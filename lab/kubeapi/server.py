@@ -338,7 +338,7 @@ class Emulator:  # pylint: disable=too-many-instance-attributes
         self._authorize(who, method, route, query, watch)
         tabular = negotiate(headers.get("Accept", ""), method == "GET") == "table"
         request = Request(method, route.res, route.namespace, route.name, query, body, headers.get("Content-Type", ""),
-                          query.get("includeObject", ["Metadata"])[0] if tabular else None, watch)
+                          query.get("includeObject", ["Metadata"])[0] if tabular else None, watch, who)
         with self.store.lock:
             if method in ("PUT", "PATCH") and self._conflicts.get(path, 0) > 0:
                 self._conflicts[path] -= 1

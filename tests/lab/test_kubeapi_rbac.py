@@ -76,3 +76,50 @@ def test_a_cluster_role_binding_grants_by_group_resource_and_verb(emulator, clie
     assert status["message"] == ('ippools.crd.projectcalico.org "default-pool" is forbidden: User "flatnet" cannot update resource "ippools" '
                                  'in API group "crd.projectcalico.org" at the cluster scope')
     _forbidden(custom.list_cluster_custom_object, "crd.projectcalico.org", "v1", "bgppeers")
+
+
+def _grant_flatnet_roles(admin) -> None:
+    """flatnet may write Roles and RoleBindings in kube-system, and get the one Secret bgp-peer-switch there."""
+    rbac = k8s.RbacAuthorizationV1Api(admin)
+    rbac.create_namespaced_role(NAMESPACE, k8s.V1Role(metadata=k8s.V1ObjectMeta(name="writer"), rules=[
+        k8s.V1PolicyRule(api_groups=["rbac.authorization.k8s.io"], resources=["roles", "rolebindings"], verbs=["get", "create", "update"]),
+        k8s.V1PolicyRule(api_groups=[""], resources=["secrets"], resource_names=["bgp-peer-switch"], verbs=["get"])]))
+    rbac.create_namespaced_role_binding(NAMESPACE, k8s.V1RoleBinding(
+        metadata=k8s.V1ObjectMeta(name="writer"), subjects=[k8s.RbacV1Subject(kind="User", name="flatnet", api_group="rbac.authorization.k8s.io")],
+        role_ref=k8s.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name="writer")))
+
+
+def _role(name: str, **rule) -> k8s.V1Role:
+    return k8s.V1Role(metadata=k8s.V1ObjectMeta(name=name), rules=[k8s.V1PolicyRule(**rule)])
+
+
+def test_a_role_may_grant_only_what_its_writer_holds(emulator, client_for):
+    _grant_flatnet_roles(client_for(emulator))
+    rbac = k8s.RbacAuthorizationV1Api(client_for(emulator, emulator.tokens["flatnet"]))
+    rbac.create_namespaced_role(NAMESPACE, _role("held", api_groups=[""], resources=["secrets"], resource_names=["bgp-peer-switch"], verbs=["get"]))
+    status = _forbidden(rbac.create_namespaced_role, NAMESPACE, _role("more", api_groups=[""], resources=["secrets"], verbs=["get"]))
+    assert status["message"] == ('roles.rbac.authorization.k8s.io "more" is forbidden: user "flatnet" (groups=["system:authenticated"]) is attempting to grant '
+                                 'RBAC permissions not currently held:\n{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}')
+    # An update is held to the same rule: the role that was allowed cannot be widened afterwards.
+    held = rbac.read_namespaced_role("held", NAMESPACE)
+    held.rules[0].verbs = ["get", "list"]
+    status = _forbidden(rbac.replace_namespaced_role, "held", NAMESPACE, held)
+    assert status["message"].endswith('{APIGroups:[""], Resources:["secrets"], ResourceNames:["bgp-peer-switch"], Verbs:["list"]}')
+
+
+def test_a_binding_may_refer_only_to_a_role_its_writer_holds(emulator, client_for):
+    admin = client_for(emulator)
+    _grant_flatnet_roles(admin)
+    k8s.RbacAuthorizationV1Api(admin).create_namespaced_role(NAMESPACE, _role("wider", api_groups=[""], resources=["secrets"], verbs=["list"]))
+    rbac = k8s.RbacAuthorizationV1Api(client_for(emulator, emulator.tokens["flatnet"]))
+
+    def binding(role: str) -> k8s.V1RoleBinding:
+        return k8s.V1RoleBinding(metadata=k8s.V1ObjectMeta(name="to-" + role),
+                                 role_ref=k8s.V1RoleRef(api_group="rbac.authorization.k8s.io", kind="Role", name=role),
+                                 subjects=[k8s.RbacV1Subject(kind="ServiceAccount", name="calico-node", namespace=NAMESPACE)])
+    status = _forbidden(rbac.create_namespaced_role_binding, NAMESPACE, binding("wider"))
+    assert "is attempting to grant RBAC permissions not currently held" in status["message"]
+    assert status["details"] == {"name": "to-wider", "group": "rbac.authorization.k8s.io", "kind": "rolebindings"}
+    k8s.RbacAuthorizationV1Api(admin).create_namespaced_role(NAMESPACE, _role("narrow", api_groups=[""], resources=["secrets"],
+                                                                              resource_names=["bgp-peer-switch"], verbs=["get"]))
+    assert rbac.create_namespaced_role_binding(NAMESPACE, binding("narrow")).metadata.name == "to-narrow"

@@ -109,3 +109,14 @@ def test_block_affinities_are_read_only(custom):
     assert len(affinities) == 4 and "deleted" not in affinities[0]["spec"] and affinities[0]["spec"]["state"] == "confirmed"
     body = _fails(custom.delete_cluster_custom_object, *V3, "blockaffinities", affinities[0]["metadata"]["name"])
     assert body["http"] == 405
+
+
+def test_v3_unknown_fields_are_dropped_with_a_warning_or_refused_when_strict(custom):
+    data, status, headers = custom.create_cluster_custom_object_with_http_info(*V3, "bgppeers", _obj("BGPPeer", "loose", {
+        "peerIP": "10.200.20.254", "asNumber": 65200, "peerASN": 1}))
+    assert status == 201 and "peerASN" not in data["spec"] and 'unknown field \\"spec.peerASN\\"' in headers["Warning"]
+    refused = _fails(custom.create_cluster_custom_object, *V3, "bgppeers", _obj("BGPPeer", "strict", {
+        "peerIP": "10.200.20.254", "asNumber": 65200, "peerASN": 1}), field_validation="Strict")
+    assert refused["http"] == 400 and refused["message"] == ('BGPPeer in version "v3" cannot be handled as a BGPPeer: strict decoding '
+                                                             'error: unknown field "spec.peerASN"')
+    assert _fails(custom.get_cluster_custom_object, *V3, "bgppeers", "strict")["http"] == 404
