@@ -1,7 +1,7 @@
 # Copyright (c) flatnet.kube contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Command line: ``python -m netlab {up,down,status,shell,picture,inventory,sync} [--inventory DIR] [--state-dir DIR] [--prefix P]``."""
+"""Command line: ``python -m netlab {up,down,status,shell,picture,inventory,sync,kill,revive} [--inventory DIR] [--state-dir DIR] [--prefix P]``."""
 
 from __future__ import annotations
 
@@ -19,6 +19,8 @@ COMMANDS = {
     "shell": "a shell in the office PC's namespace (or --netns NAME); --command LINE runs one line there and exits with its status",
     "picture": "the lab's namespaces, links and addresses as Graphviz DOT (--svg: rendered to STATE/lab.svg)",
     "inventory": "write STATE/inventory.yml, the overlay that reaches the switch and gateway twins",
+    "kill": "SIGKILL one of the lab's processes (--process NAME, as `netlab status` lists them): a crash, for the fault tests",
+    "revive": "start a killed FRR daemon or the office DNS server again (--process NAME), as the lab started it",
     "sync": "re-write Endpoints and re-render every node's kube-proxy and natOutgoing tables from the API",
 }
 NEEDS_INVENTORY = ("up", "inventory")
@@ -41,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
         if name == "shell":
             sub.add_argument("--netns", help="another namespace of the lab")
             sub.add_argument("--command", dest="command_line", help="run this one line (bash -c) instead of an interactive shell")
+        if name in ("kill", "revive"):
+            sub.add_argument("--process", required=True, help="the process, for example frr-bgpd@switch1 or dns@office")
         if name == "picture":
             sub.add_argument("--svg", action="store_true", help="render STATE/lab.svg with Graphviz's dot and print its path")
     return parser
@@ -72,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "down":
         removed = lab.cleanup(state_dir, _topology(args), quiet=True)
         print("netlab: down (%d namespaces removed)" % len(removed))
+        return 0
+    if args.command in ("kill", "revive"):
+        pid = (lab.kill if args.command == "kill" else lab.revive)(state_dir, args.process)
+        print("netlab: %s %s (pid %d)" % (args.process, "killed" if args.command == "kill" else "runs again", pid))
         return 0
     if args.command == "inventory":
         os.makedirs(state_dir, exist_ok=True)

@@ -268,8 +268,8 @@ def _write_files(files: dict, directory: str) -> None:
             handle.write(text)
 
 
-def start_office(topo: Topology, directory: str) -> int:
-    """Write the office DNS server's configuration, start it in its namespace and wait until it answers; its pid."""
+def start_office(topo: Topology, directory: str) -> tuple:
+    """Write the office DNS server's configuration, start it in its namespace and wait until it answers; (pid, restart spec)."""
     server = topo.dns_server
     assert server is not None
     files, main, pid, start, extra = _SERVERS[server.kind]
@@ -277,11 +277,11 @@ def start_office(topo: Topology, directory: str) -> int:
     if server.kind == "bind":
         os.makedirs(os.path.join(directory, "cache"), exist_ok=True)
         sh.run(["rndc-confgen", "-a", "-k", "rndc-key", "-c", os.path.join(directory, "rndc.key")])
-    return procs.start_forking(server.netns, start + [os.path.join(directory, main)] + extra, os.path.join(directory, "server.log"),
-                               os.path.join(directory, pid),
-                               lambda: answers(server.netns, "127.0.0.1", "printer.%s" % OFFICE_ZONE) == printer_ip(topo), START_TIMEOUT,
-                               "the office DNS server (%s) did not answer in %s (see %s)" % (server.kind, server.netns, directory),
-                               step=0.2)
+    spec = procs.daemon(server.netns, start + [os.path.join(directory, main)] + extra, os.path.join(directory, "server.log"),
+                        os.path.join(directory, pid))
+    return procs.start_daemon(spec, lambda: answers(server.netns, "127.0.0.1", "printer.%s" % OFFICE_ZONE) == printer_ip(topo),
+                              START_TIMEOUT, "the office DNS server (%s) did not answer in %s (see %s)" % (server.kind, server.netns, directory),
+                              step=0.2), spec
 
 
 def answers(netns: str, server: str, name: str, qtype: str = "A") -> str:

@@ -82,20 +82,27 @@ def _command(daemon: str, pathspace: str, log_dir: str) -> list:
     return command + (["-s", "90000000"] if daemon == "zebra" else [])
 
 
-def _start(netns: str, daemon: str, pathspace: str, log_dir: str) -> int:
-    """Start one daemon (it forks into the background) and wait for its vty socket and pid file."""
+def _start(netns: str, daemon: str, pathspace: str, log_dir: str) -> tuple:
+    """Start one daemon (it forks into the background) and wait for its vty socket and pid file; (pid, restart spec).
+
+    The spec, for ``netlab revive``, loads the daemon's part of the integrated configuration after it is up, as FRR's
+    watchfrr does (``vtysh -b -d DAEMON``)."""
     socket = os.path.join(run_dir(pathspace), daemon + ".vty")
     pidfile = os.path.join(run_dir(pathspace), daemon + ".pid")
-    return procs.start_forking(netns, _command(daemon, pathspace, log_dir), os.path.join(log_dir, daemon + ".out"), pidfile,
-                               lambda: os.path.exists(socket) and procs.read_pidfile(pidfile) is not None, START_TIMEOUT,
-                               "%s did not come up in %s (see %s)" % (daemon, netns, log_dir))
+    spec = procs.daemon(netns, _command(daemon, pathspace, log_dir), os.path.join(log_dir, daemon + ".out"), pidfile,
+                        then=(["vtysh", "-N", pathspace, "-b", "-d", daemon],))
+    pid = procs.start_forking(netns, spec["command"], spec["log"], pidfile,
+                              lambda: os.path.exists(socket) and procs.read_pidfile(pidfile) is not None, START_TIMEOUT,
+                              "%s did not come up in %s (see %s)" % (daemon, netns, log_dir))
+    return pid, spec
 
 
 def start(netns: str, pathspace: str, log_dir: str, registry: procs.Registry, label: str) -> None:
     """Start zebra and bgpd in the switch namespace, then load the integrated configuration (vtysh -b)."""
     os.makedirs(log_dir, exist_ok=True)
     for daemon in DAEMONS:
-        registry.add("frr-%s@%s" % (daemon, label), _start(netns, daemon, pathspace, log_dir))
+        pid, spec = _start(netns, daemon, pathspace, log_dir)
+        registry.add("frr-%s@%s" % (daemon, label), pid, restart=spec)
     sh.ns_run(netns, ["vtysh", "-N", pathspace, "-b"])
 
 

@@ -29,6 +29,7 @@ PICTURE_SVG = "lab.svg"
 LAB_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 API_TIMEOUT = 60.0
 READY_TIMEOUT = 60.0
+REVIVE_TIMEOUT = 60.0
 STOP_ORDER = ("agent-keeper@", "agent@", "responder@", "dns@", "bird@", "frr-", "kubeapi")
 _OURS = {LAB_FILE, procs.PIDS_FILE, "kubeapi", "kubeapi.log", "kubeconfig", "kubeconfig-admin", "seed.yml", "env", "inventory.yml", PICTURE_FILE, PICTURE_SVG,
          "nodes", "pods", "switch", "dns", "uplink", uplink.SECRETS_FILE}
@@ -218,7 +219,8 @@ def start_office_dns(topo: Topology, state_dir: str, registry: procs.Registry) -
     assert server is not None
     if server.kind in dns.RECURSING:
         registry.add("dns@root", dns.start_root(server.netns, os.path.join(dns.dns_dir(state_dir), dns.ROOT_DIR)))
-    registry.add("dns@office", dns.start_office(topo, dns.office_dir(state_dir)))
+    pid, spec = dns.start_office(topo, dns.office_dir(state_dir))
+    registry.add("dns@office", pid, restart=spec)
     dns.write_resolv_conf(topo.pc_netns, server.ip)
     dns.write_resolv_conf(server.netns, "127.0.0.1")
 
@@ -318,6 +320,48 @@ def print_summary(topo: Topology, state_dir: str, pods: list) -> None:
 
 
 # --- status, sync, shell ---------------------------------------------------------------------------------------------
+
+
+def kill(state_dir: str, name: str) -> int:
+    """SIGKILL one of the lab's processes (a fault for the tests); its pid."""
+    if read_record(state_dir) is None:
+        raise LabError("no lab in %s" % state_dir)
+    try:
+        entry = procs.Registry(state_dir).entry(name)
+    except KeyError as err:
+        raise LabError(str(err.args[0])) from None
+    if not procs.alive(entry["pid"], entry.get("start")):
+        raise LabError("%s (pid %d) is not running" % (name, entry["pid"]))
+    procs.kill(entry["pid"], entry.get("start"))
+    return entry["pid"]
+
+
+def revive(state_dir: str, name: str) -> int:
+    """Start a process that died (a killed FRR daemon, the office DNS server) again, as the lab started it; its pid."""
+    if read_record(state_dir) is None:
+        raise LabError("no lab in %s" % state_dir)
+    registry = procs.Registry(state_dir)
+    try:
+        entry = registry.entry(name)
+    except KeyError as err:
+        raise LabError(str(err.args[0])) from None
+    if procs.alive(entry["pid"], entry.get("start")):
+        raise LabError("%s (pid %d) still runs" % (name, entry["pid"]))
+    if "restart" not in entry:
+        raise LabError("%s cannot be started alone; `netlab up` builds the lab again" % name)
+    try:
+        pid = procs.revive(entry["restart"], REVIVE_TIMEOUT)
+    except sh.CommandError as err:
+        raise LabError(str(err)) from None
+    registry.add(name, pid, restart=entry["restart"])
+    if name.startswith("frr-zebra@"):
+        # As watchfrr does: the other daemons of the instance hold no state zebra could take back, so they start again.
+        label = name.split("@", 1)[1]
+        for other, held in sorted(registry.entries.items()):
+            if other.startswith("frr-") and other.endswith("@" + label) and other != name and "restart" in held:
+                procs.stop([(held["pid"], held.get("start"))])
+                registry.add(other, procs.revive(held["restart"], REVIVE_TIMEOUT), restart=held["restart"])
+    return pid
 
 
 def status(state_dir: str) -> int:

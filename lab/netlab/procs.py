@@ -58,10 +58,18 @@ class Registry:
             with open(self.path, encoding="utf-8") as handle:
                 self.entries = json.load(handle)
 
-    def add(self, name: str, pid: int) -> None:
-        """Record a process."""
+    def add(self, name: str, pid: int, restart: Optional[dict] = None) -> None:
+        """Record a process; ``restart`` (from :func:`daemon`) says how ``netlab revive`` starts it again."""
         self.entries[name] = {"pid": pid, "start": start_time(pid)}
+        if restart is not None:
+            self.entries[name]["restart"] = restart
         self._save()
+
+    def entry(self, name: str) -> dict:
+        """The record of one process; KeyError names the recorded ones."""
+        if name not in self.entries:
+            raise KeyError("%s is not a process of this lab (its processes: %s)" % (name, " ".join(sorted(self.entries))))
+        return self.entries[name]
 
     def _save(self) -> None:
         directory = os.path.dirname(self.path)
@@ -127,6 +135,13 @@ def stop(targets: list) -> None:
     _wait_gone(live, KILL_WAIT)
 
 
+def kill(pid: int, started: Optional[str] = None) -> None:
+    """SIGKILL one process (a crash, for the fault tests) and wait, bounded, until it is gone."""
+    if alive(pid, started):
+        _signal(pid, signal.SIGKILL)
+        _wait_gone([(pid, started)], KILL_WAIT)
+
+
 def spawn(command: list, log_path: str, env: Optional[dict] = None) -> subprocess.Popen:
     """Start a long-running process in its own session, its output going to a log file."""
     with open(log_path, "ab") as log:
@@ -142,6 +157,31 @@ def read_pidfile(path: str) -> Optional[int]:
     except OSError:
         return None
     return int(text) if text.isdigit() else None
+
+
+def daemon(netns: str, command: list, log_path: str, pidfile: str, then: tuple = ()) -> dict:
+    """How a forking daemon is started: its namespace, command, log, pid file, and the commands run after it is up."""
+    return {"netns": netns, "command": list(command), "log": log_path, "pidfile": pidfile, "then": [list(line) for line in then]}
+
+
+def start_daemon(spec: dict, ready: Callable[[], bool], timeout: float, failure: str, step: float = 0.05) -> int:
+    """Start a :func:`daemon` spec (bounded wait until ``ready``), then run its ``then`` commands in its namespace; its pid."""
+    pid = start_forking(spec["netns"], spec["command"], spec["log"], spec["pidfile"], ready, timeout, failure, step=step)
+    for line in spec["then"]:
+        sh.ns_run(spec["netns"], line)
+    return pid
+
+
+def revive(spec: dict, timeout: float) -> int:
+    """Start a daemon again after it died (its stale pid file removed first); its new pid."""
+    pidfile = spec["pidfile"]
+    if os.path.exists(pidfile):
+        os.unlink(pidfile)
+
+    def ready() -> bool:
+        pid = read_pidfile(pidfile)
+        return pid is not None and alive(pid)
+    return start_daemon(spec, ready, timeout, "%s did not start again in %s (see %s)" % (spec["command"][0], spec["netns"], spec["log"]))
 
 
 def start_forking(netns: str, command: list, log_path: str, pidfile: str, ready: Callable[[], bool], timeout: float, failure: str,
