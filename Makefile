@@ -75,14 +75,18 @@ sanity: install tree ## ansible-test sanity (offline pip bootstrap)
 # The pytest files that build network namespaces (the lab, or scratch namespaces of their own).
 LAB_TESTS := tests/lab/test_netlab.py tests/playbooks/test_site_lab.py tests/playbooks/test_faults_lab.py tests/netns
 
-units: install ## pytest: every suite (units-fast and units-lab in one run)
-	$(BIN)/pytest -p no:cacheprovider tests
+# Two pytest workers (pytest-xdist), one test file at a time each: a playbook run keeps about one core busy, and every
+# lab test file builds its own lab under its own prefix, so two run side by side. The figures print at the end.
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(or $(PYTEST_WORKERS),2) --dist loadfile --durations=15
+
+units: install ## pytest: every suite (units-fast and units-lab in one run); PYTEST_WORKERS=0 runs it without workers
+	$(PYTEST) tests
 
 units-fast: install ## pytest without the lab: unit, emulator-backed module, API client and playbook tests
-	$(BIN)/pytest -p no:cacheprovider $(addprefix --ignore=,$(LAB_TESTS)) tests
+	$(PYTEST) $(addprefix --ignore=,$(LAB_TESTS)) tests
 
 units-lab: install ## pytest on the network lab and in scratch namespaces (needs root)
-	$(BIN)/pytest -p no:cacheprovider $(LAB_TESTS)
+	$(PYTEST) $(LAB_TESTS)
 
 lint: install ## ansible-lint, production profile, offline; antsibull-docs lint of the plugin and role docs
 	$(BIN)/ansible-lint --offline --profile production

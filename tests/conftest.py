@@ -120,3 +120,28 @@ def fixture_kube_v3(cluster_v3: Emulator) -> Iterator[Kube]:
     kube = Kube(cluster_v3)
     yield kube
     kube.api.close()
+
+
+FIGURE = "figure"
+
+
+@pytest.fixture(name="figure")
+def fixture_figure(record_property: Callable[[str, object], None]) -> Callable[[str], None]:
+    """Show a measured figure (a time, a table) at the end of the run: it goes into the test's report, so that it
+    shows under pytest-xdist too, where a worker's own output never reaches the terminal."""
+    def show(text: str) -> None:
+        record_property(FIGURE, text)
+    return show
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print every figure the tests recorded, in the order their tests ended."""
+    shown = []
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", "") == "call":
+                shown += [(report.nodeid, value) for key, value in getattr(report, "user_properties", ()) if key == FIGURE]
+    if shown:
+        terminalreporter.section("figures")
+        for nodeid, text in shown:
+            terminalreporter.write_line("%s:\n%s" % (nodeid.split("::")[-1], text.strip("\n")))

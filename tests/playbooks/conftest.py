@@ -46,7 +46,9 @@ def run_playbook_module(tmp_path_factory: Any, collections_path: str, example_in
 def _runner(tmp_path: Any, collections_path: str, example_intent: Dict[str, Any]) -> Callable[..., subprocess.CompletedProcess]:
 
     def run(playbook: str, edit: Callable[[Dict[str, Any]], None] = lambda intent: None, args: Sequence[str] = (),
-            env: Optional[Dict[str, str]] = None) -> subprocess.CompletedProcess:
+            env: Optional[Dict[str, str]] = None, background: bool = False) -> Any:
+        """The finished run; with ``background``, the running process instead (its own process group, its output one
+        line at a time on ``stdout``), for a test that kills it part way."""
         inventory = tmp_path / "inventory"
         (inventory / "group_vars" / "all").mkdir(parents=True, exist_ok=True)
         with open(os.path.join(EXAMPLE, "hosts.yml"), encoding="utf-8") as source:
@@ -57,6 +59,10 @@ def _runner(tmp_path: Any, collections_path: str, example_intent: Dict[str, Any]
         environment = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=collections_path, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"),
                            ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0", **(env or {}))
         path = playbook if os.path.isabs(playbook) else os.path.join(ROOT, "playbooks", playbook)
+        if background:
+            return subprocess.Popen([_ansible_playbook(), "-i", str(inventory), path, *args],  # pylint: disable=consider-using-with
+                                    cwd=str(tmp_path), env=dict(environment, PYTHONUNBUFFERED="1"), stdout=subprocess.PIPE,
+                                    stderr=subprocess.STDOUT, text=True, bufsize=1, start_new_session=True)
         return subprocess.run([_ansible_playbook(), "-i", str(inventory), path, *args],
                               cwd=str(tmp_path), env=environment, capture_output=True, text=True, timeout=600, check=False)
 

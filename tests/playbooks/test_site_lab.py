@@ -205,7 +205,7 @@ def _changes(path) -> List[tuple]:
     return sorted((host["name"], change["action"], change["kind"], change["name"]) for host in report["hosts"] for change in host["changes"])
 
 
-def test_plan_on_a_clean_lab_lists_exactly_what_site_then_changes_and_changes_nothing(lab, run_playbook, tmp_path, capsys):
+def test_plan_on_a_clean_lab_lists_exactly_what_site_then_changes_and_changes_nothing(lab, run_playbook, tmp_path, figure):
     before = _state(lab)
     started = time.monotonic()
     planned = _plan(run_playbook, lab, tmp_path / "plan.json")
@@ -228,8 +228,7 @@ def test_plan_on_a_clean_lab_lists_exactly_what_site_then_changes_and_changes_no
     assert _changes(tmp_path / "site.json") == plan
     again = _plan(run_playbook, lab, tmp_path / "again.json")
     assert again.returncode == 0 and "plan: 0 changes" in again.stdout.splitlines() and _changes(tmp_path / "again.json") == []
-    with capsys.disabled():
-        print("\nplan.yml on a clean lab: %s in %.1f s; site.yml then %.1f s" % (summary[0], took, site_took))
+    figure("plan.yml on a clean lab: %s in %.1f s; site.yml then %.1f s" % (summary[0], took, site_took))
 
 
 def test_plan_shows_drift_by_hand_on_two_places_and_a_secret_only_as_changed(lab, run_playbook, tmp_path):
@@ -456,7 +455,7 @@ class _Prober:
         return longest if longest > 0.35 else 0.0
 
 
-def test_a_rotation_outage_is_measured_and_the_office_reaches_the_pod_again(lab, run_playbook, capsys):
+def test_a_rotation_outage_is_measured_and_the_office_reaches_the_pod_again(lab, run_playbook, figure):
     pod = sorted((item.status.pod_ip for item in k8s.CoreV1Api(lab["api"]).list_namespaced_pod("default").items if item.status.pod_ip))[0]
     figures = []
     for new in ("rotation-three-5e1b", ROTATED):
@@ -470,10 +469,8 @@ def test_a_rotation_outage_is_measured_and_the_office_reaches_the_pod_again(lab,
             assert any(back), "no answer from %s after the rotation" % pod
             took = time.monotonic() - started
         figures.append((prober.longest_outage(), took, len(prober.samples)))
-    with capsys.disabled():
-        for outage, took, samples in figures:
-            print("\nrotation: longest outage seen from the office PC %.1f s (site.yml and convergence %.1f s, %d probes every 100 ms)"
-                  % (outage, took, samples))
+    line = "rotation: longest outage seen from the office PC %.1f s (site.yml and convergence %.1f s, %d probes every 100 ms)"
+    figure("\n".join(line % figures_of_one for figures_of_one in figures))
 
 
 def test_a_switch_removed_from_the_intent_loses_exactly_its_objects(lab, run_playbook):
@@ -630,7 +627,7 @@ def _recap_changed(output: str) -> Dict[str, int]:
     return {line.split()[0]: int(line.split("changed=")[1].split()[0]) for line in output.splitlines() if " changed=" in line and " : ok=" in line}
 
 
-def test_remove_takes_every_place_back_to_the_start_and_a_second_removal_changes_nothing(lab, run_playbook, capsys):
+def test_remove_takes_every_place_back_to_the_start_and_a_second_removal_changes_nothing(lab, run_playbook, figure):
     done = _site(run_playbook, lab, _password(ROTATED))
     assert done.returncode == 0, done.stdout[-3000:]
     assert _state(lab)["dns_answer"]["status"] == "NOERROR"
@@ -651,5 +648,4 @@ def test_remove_takes_every_place_back_to_the_start_and_a_second_removal_changes
     assert again.returncode == 0, again.stdout[-3000:]
     assert set(_recap_changed(again.stdout).values()) == {0}, _recap_changed(again.stdout)
     _office_lines_and_uplink_are_as_they_were(lab)
-    with capsys.disabled():
-        print("\nremove.yml: %.1f s; every place back to its start" % took)
+    figure("remove.yml: %.1f s; every place back to its start" % took)
