@@ -102,6 +102,9 @@ def start(netns: str, pathspace: str, log_dir: str, registry: procs.Registry, la
     os.makedirs(log_dir, exist_ok=True)
     for daemon in DAEMONS:
         pid, spec = _start(netns, daemon, pathspace, log_dir)
+        if daemon == "zebra":
+            # As watchfrr does: the other daemons hold no state a new zebra could take back, so they start again with it.
+            spec["dependents"] = ["frr-%s@%s" % (other, label) for other in DAEMONS if other != "zebra"]
         registry.add("frr-%s@%s" % (daemon, label), pid, restart=spec)
     sh.ns_run(netns, ["vtysh", "-N", pathspace, "-b"])
 

@@ -322,14 +322,20 @@ def print_summary(topo: Topology, state_dir: str, pods: list) -> None:
 # --- status, sync, shell ---------------------------------------------------------------------------------------------
 
 
-def kill(state_dir: str, name: str) -> int:
-    """SIGKILL one of the lab's processes (a fault for the tests); its pid."""
+def _recorded(state_dir: str, name: str) -> tuple:
+    """The lab's process registry and the record of one of its processes; LabError when there is neither."""
     if read_record(state_dir) is None:
         raise LabError("no lab in %s" % state_dir)
+    registry = procs.Registry(state_dir)
     try:
-        entry = procs.Registry(state_dir).entry(name)
+        return registry, registry.entry(name)
     except KeyError as err:
         raise LabError(str(err.args[0])) from None
+
+
+def kill(state_dir: str, name: str) -> int:
+    """SIGKILL one of the lab's processes (a fault for the tests); its pid."""
+    _registry, entry = _recorded(state_dir, name)
     if not procs.alive(entry["pid"], entry.get("start")):
         raise LabError("%s (pid %d) is not running" % (name, entry["pid"]))
     procs.kill(entry["pid"], entry.get("start"))
@@ -337,30 +343,22 @@ def kill(state_dir: str, name: str) -> int:
 
 
 def revive(state_dir: str, name: str) -> int:
-    """Start a process that died (a killed FRR daemon, the office DNS server) again, as the lab started it; its pid."""
-    if read_record(state_dir) is None:
-        raise LabError("no lab in %s" % state_dir)
-    registry = procs.Registry(state_dir)
-    try:
-        entry = registry.entry(name)
-    except KeyError as err:
-        raise LabError(str(err.args[0])) from None
+    """Start a process that died (a killed FRR daemon, the office DNS server) again, as the lab started it, and then
+    the processes its record names as depending on it (stopped first); its pid."""
+    registry, entry = _recorded(state_dir, name)
     if procs.alive(entry["pid"], entry.get("start")):
         raise LabError("%s (pid %d) still runs" % (name, entry["pid"]))
     if "restart" not in entry:
         raise LabError("%s cannot be started alone; `netlab up` builds the lab again" % name)
     try:
         pid = procs.revive(entry["restart"], REVIVE_TIMEOUT)
+        registry.add(name, pid, restart=entry["restart"])
+        for other in entry["restart"].get("dependents", []):
+            held = registry.entry(other)
+            procs.stop([(held["pid"], held.get("start"))])
+            registry.add(other, procs.revive(held["restart"], REVIVE_TIMEOUT), restart=held["restart"])
     except sh.CommandError as err:
         raise LabError(str(err)) from None
-    registry.add(name, pid, restart=entry["restart"])
-    if name.startswith("frr-zebra@"):
-        # As watchfrr does: the other daemons of the instance hold no state zebra could take back, so they start again.
-        label = name.split("@", 1)[1]
-        for other, held in sorted(registry.entries.items()):
-            if other.startswith("frr-") and other.endswith("@" + label) and other != name and "restart" in held:
-                procs.stop([(held["pid"], held.get("start"))])
-                registry.add(other, procs.revive(held["restart"], REVIVE_TIMEOUT), restart=held["restart"])
     return pid
 
 
