@@ -27,7 +27,7 @@ SANITY_PYTHON ?= 3.11
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(BUILD)/collections
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint docs molecule changelog-lint lab-up lab-down lab-status lab-shell lab-picture lab-plan demo render picture lab-api clean
+.PHONY: help install apt venv link tree test check sanity units units-fast units-lab lint docs molecule changelog-lint lab-up lab-down lab-status lab-shell lab-picture lab-plan demo render picture lab-api ee-context clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
@@ -73,7 +73,7 @@ sanity: install tree ## ansible-test sanity (offline pip bootstrap)
 	cd $(TREE) && $(CURDIR)/tests/tools/run-sanity $(CURDIR)/$(BIN)/ansible-test $(SANITY_PYTHON)
 
 # The pytest files that build network namespaces (the lab, or scratch namespaces of their own).
-LAB_TESTS := tests/lab/test_netlab.py tests/playbooks/test_site_lab.py tests/playbooks/test_faults_lab.py tests/netns
+LAB_TESTS := tests/lab/test_netlab.py tests/playbooks/test_site_lab.py tests/playbooks/test_faults_lab.py tests/playbooks/test_as_users_run_it_lab.py tests/netns
 
 # Two pytest workers (pytest-xdist), one test file at a time each: a playbook run keeps about one core busy, and every
 # lab test file builds its own lab under its own prefix, so two run side by side. The figures print at the end.
@@ -164,6 +164,16 @@ picture: install ## draw the plan's topology into PICTURE_DIR/topology.dot and .
 LAB_API_STATE ?= $(BUILD)/kubeapi
 lab-api: install ## serve only the lab's emulated Kubernetes API on 127.0.0.1 (Ctrl-C stops it)
 	PYTHONPATH=lab $(BIN)/python -m kubeapi serve --state-dir $(LAB_API_STATE) --seed lab/seeds/seed-cluster.yml
+
+EE_DIR := $(BUILD)/ee
+ee-context: install ## build the collection and write the execution environment's build context to .build/ee/context (no image: see README)
+	rm -rf $(EE_DIR)
+	mkdir -p $(EE_DIR)
+	$(BIN)/ansible-galaxy collection build --output-path $(EE_DIR) .
+	cp $(EE_DIR)/flatnet-kube-*.tar.gz $(EE_DIR)/flatnet-kube.tar.gz
+	$(BIN)/ansible-builder create --file execution-environment.yml --context $(EE_DIR)/context --output-filename Containerfile
+	@echo "Build the image where a container runtime runs:"
+	@echo "  ansible-builder build --file execution-environment.yml --context $(EE_DIR)/context --tag flatnet-kube-ee:latest"
 
 clean: ## remove the venv and build trees
 	rm -rf $(BUILD) $(VENV) $(TREE_ROOT) .ansible .cache tests/output

@@ -24,6 +24,26 @@ def _ansible_playbook() -> str:
     return path
 
 
+def _bin(name: str) -> str:
+    """A command installed beside the running interpreter; fail loudly if missing."""
+    path = os.path.join(os.path.dirname(sys.executable), name)
+    if not os.access(path, os.X_OK):
+        pytest.fail("%s is not installed beside %s; run `make install`" % (name, sys.executable))
+    return path
+
+
+@pytest.fixture(scope="session")
+def collection_tarball(tmp_path_factory: Any) -> str:
+    """``ansible-galaxy collection build`` of this checkout: the tarball a user installs."""
+    out = str(tmp_path_factory.mktemp("artifact"))
+    done = subprocess.run([_bin("ansible-galaxy"), "collection", "build", ROOT, "--output-path", out], capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    built = [name for name in os.listdir(out) if name.startswith("flatnet-kube-") and name.endswith(".tar.gz")]
+    assert len(built) == 1, built
+    return os.path.join(out, built[0])
+
+
 @pytest.fixture(scope="session")
 def example_intent() -> Dict[str, Any]:
     """The example inventory's intent variables."""

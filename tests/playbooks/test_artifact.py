@@ -6,7 +6,6 @@ and docs, and nothing of the lab, molecule, the tests, CI or the build output.""
 
 from __future__ import annotations
 
-import glob
 import os
 import subprocess
 import sys
@@ -16,22 +15,14 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LEFT_OUT = {"lab", "molecule", "tests", ".ci", ".build", ".venv", ".git", ".config", ".ansible-lint", "Makefile", "ansible.cfg",
-            "requirements.txt", "requirements-test.txt"}
+            "requirements.txt", "requirements-test.txt", "collections", "execution-environment.yml"}
 SHIPPED = {"plugins", "roles", "playbooks", "meta", "docs", "changelogs", "inventory", "README.md", "LICENSE", "MANIFEST.json", "FILES.json"}
 
 
 @pytest.fixture(name="tarball", scope="module")
-def fixture_tarball(tmp_path_factory) -> str:
+def fixture_tarball(collection_tarball: str) -> str:
     """The built tarball."""
-    galaxy = os.path.join(os.path.dirname(sys.executable), "ansible-galaxy")
-    if not os.access(galaxy, os.X_OK):
-        pytest.fail("ansible-galaxy is not installed beside %s; run `make install`" % sys.executable)
-    out = str(tmp_path_factory.mktemp("artifact"))
-    done = subprocess.run([galaxy, "collection", "build", ROOT, "--output-path", out], capture_output=True, text=True, timeout=300, check=False)
-    assert done.returncode == 0, done.stdout + done.stderr
-    built = glob.glob(os.path.join(out, "flatnet-kube-*.tar.gz"))
-    assert len(built) == 1, built
-    return built[0]
+    return collection_tarball
 
 
 @pytest.fixture(name="artifact", scope="module")
