@@ -96,6 +96,7 @@ _SWITCH_SPEC: Dict[str, Any] = {
     "session_type": {"type": "str", "default": "ebgp", "choices": SESSION_TYPES},
     "password": {"type": "str", "no_log": True},
     "peer_name": {"type": "str"},
+    "managed_elsewhere": {"type": "bool", "default": False},
 }
 
 _FABRIC_SPEC: Dict[str, Any] = {
@@ -293,7 +294,8 @@ def _check_platform(path: str, switch: Mapping[str, Any], switch_hosts: Optional
     why = switch_model.platform_facts(platform)["not_applied"] if platform in switch_model.PLATFORMS else "it has no renderer yet"
     problems.add("%s.platform: switch_bgp cannot configure %s in this release (%s), and the switch %s is a host of the switches "
                  "group, so site.yml would fail on it after the cluster has changed; configure this switch yourself (for example "
-                 "from the file of playbooks/render.yml) and take it out of the switches group, or use one of %s."
+                 "from the file of playbooks/render.yml), take it out of the switches group and set managed_elsewhere: true "
+                 "on it, or use one of %s."
                  % (path, text.shown(platform), why, text.shown(switch.get("name")), ", ".join(APPLIED_SWITCH_PLATFORMS)))
 
 
@@ -308,8 +310,25 @@ def _check_platform_options(path: str, switch: Mapping[str, Any], options: Mappi
                             variable, text.shown(switch.get("name"))))
 
 
+def _check_managed(path: str, switch: Mapping[str, Any], switch_hosts: Sequence[str], problems: _Problems) -> None:
+    """Each switch of the intent is configured by switch_bgp (a host of the switches group) or marked as configured by
+    someone else; otherwise every peering node would hold a session to a switch that nobody configures."""
+    name, elsewhere = switch.get("name"), bool(switch.get("managed_elsewhere"))
+    if name not in switch_hosts and not elsewhere:
+        problems.add("%s: the switch %s is no host of the switches group, so nothing would configure its side, while the "
+                     "cluster would get its BGPPeer and every peering node a session to it that stays down (Active). Add "
+                     "%s to the switches group of the inventory, or, if someone else configures it (for example the network "
+                     "team from playbooks/render.yml's file), set %s.managed_elsewhere: true."
+                     % (path, text.shown(name), text.shown(name), path))
+    elif name in switch_hosts and elsewhere:
+        problems.add("%s.managed_elsewhere: true, but the switch %s is a host of the switches group, so switch_bgp would "
+                     "configure it too; take it out of the switches group, or drop managed_elsewhere."
+                     % (path, text.shown(name)))
+
+
 def _check_switches(intent: Mapping[str, Any], cluster_as: Optional[int], ranges: Dict[str, Tuple[str, Any]], problems: _Problems,
-                    switch_hosts: Optional[Sequence[str]] = None, switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> None:
+                    switch_hosts: Optional[Sequence[str]] = None, switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None,
+                    require_switch_hosts: bool = False) -> None:
     switches = _items(intent, "flatnet_fabric", "switches")
     if not switches:
         problems.add("flatnet_fabric.switches: no switch is given; list the switches the nodes peer with, e.g. "
@@ -317,6 +336,8 @@ def _check_switches(intent: Mapping[str, Any], cluster_as: Optional[int], ranges
     for path, switch in switches:
         _check_name(path + ".name", switch.get("name"), problems)
         _check_platform(path, switch, switch_hosts, problems, switch_options)
+        if require_switch_hosts and switch_hosts is not None:
+            _check_managed(path, switch, switch_hosts, problems)
         if switch.get("password") is not None:
             problem = text.password_problem(switch.get("password"), path + ".password")
             if problem:
@@ -430,10 +451,11 @@ def check_variables(names: Sequence[str]) -> List[str]:
 
 
 def check_intent(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] = None,
-                 switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> List[str]:
+                 switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None, require_switch_hosts: bool = False) -> List[str]:
     """Return every problem of a structurally valid intent, as messages.
 
     ``switch_hosts`` are the inventory hosts switch_bgp runs on (the switches group); None checks every switch as one.
+    With ``require_switch_hosts``, each switch must be one of them or marked ``managed_elsewhere``.
     """
     problems = _Problems()
     for variable in INTENT_VARIABLES:
@@ -443,7 +465,7 @@ def check_intent(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]
     _check_overlaps(ranges, problems)
     _check_reverse_zones(ranges, problems)
     cluster_as = _check_cluster(intent, ranges, problems)
-    _check_switches(intent, cluster_as, ranges, problems, switch_hosts, switch_options)
+    _check_switches(intent, cluster_as, ranges, problems, switch_hosts, switch_options, require_switch_hosts)
     _check_office(intent, ranges, problems)
     return problems.messages
 
@@ -495,6 +517,8 @@ def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
         "peer_name": peer_name,
         # The Secret that holds the password in calico-node's namespace (made only when a password is set).
         "secret_name": "bgp-%s" % peer_name,
+        # Configured by someone else (for example from render.yml's file): switch_bgp never runs on it.
+        "managed_elsewhere": bool(switch.get("managed_elsewhere")),
     }
 
 
@@ -581,7 +605,8 @@ def _beneath(problem: str, paths: Sequence[str]) -> bool:
 
 
 def check_raw(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] = None,
-              switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Tuple[Dict[str, Any], List[str]]:
+              switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None,
+              require_switch_hosts: bool = False) -> Tuple[Dict[str, Any], List[str]]:
     """The intent as the inventory holds it: its structure in flatnet's words, then the rules across fields, all at once.
 
     Returns the intent with its defaults filled in, and every problem. A rule across fields is left out where the
@@ -589,7 +614,7 @@ def check_raw(intent: Mapping[str, Any], switch_hosts: Optional[Sequence[str]] =
     """
     normalised, structural = schema.check(INTENT_SPEC, intent)
     try:
-        rules = check_intent(normalised, switch_hosts, switch_options)
+        rules = check_intent(normalised, switch_hosts, switch_options, require_switch_hosts)
     except Exception:  # pylint: disable=broad-exception-caught
         # Only an intent already known to be malformed can get here; its structural problems say what to fix.
         if not structural:
@@ -629,16 +654,16 @@ def peering_node_problems(nodes: Any, facts: Optional[Mapping[str, Any]], name: 
 def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts: Optional[Mapping[str, Any]] = None,
                 switch_hosts: Optional[Sequence[str]] = None, raw: bool = False,
                 peering_nodes: Sequence[Mapping[str, Any]] = (),
-                switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dict[str, Any]:
+                switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None, require_switch_hosts: bool = False) -> Dict[str, Any]:
     """Check the intent (and, given cluster facts, hold it against them); return the plan or raise IntentError.
 
     With ``raw``, the intent is as the inventory holds it, and its structure is checked here (check_raw); otherwise it
     has been through the module's argument spec already.
     """
     if raw:
-        intent, problems = check_raw(intent, switch_hosts, switch_options)
+        intent, problems = check_raw(intent, switch_hosts, switch_options, require_switch_hosts)
     else:
-        problems = check_intent(intent, switch_hosts, switch_options)
+        problems = check_intent(intent, switch_hosts, switch_options, require_switch_hosts)
     problems = check_variables(variables) + problems + peering_node_problems(peering_nodes, facts)
     if facts and not problems:
         problems = discovered.check_against_cluster(intent, facts)
@@ -656,5 +681,6 @@ def module_argument_spec() -> Dict[str, Any]:
     spec["cluster_facts"] = {"type": "dict"}
     spec["switch_hosts"] = {"type": "list", "elements": "str"}
     spec["switch_options"] = {"type": "dict", "default": {}}
+    spec["require_switch_hosts"] = {"type": "bool", "default": False}
     spec["peering_nodes"] = {"type": "list", "elements": "raw", "default": []}
     return spec

@@ -254,6 +254,15 @@ options:
             description:
               - The name of the cluster's BGPPeer for this switch. Defaults to C(peer-<name>).
             type: str
+          managed_elsewhere:
+            description:
+              - Someone else configures this switch's side (for example the network team from the file of
+                C(playbooks/render.yml)), so it is no host of the C(switches) group. The plan says so, and the cluster
+                still gets its BGPPeer.
+              - With O(require_switch_hosts), a switch that is neither a host of O(switch_hosts) nor marked so is
+                refused, and so is one marked so that is a host of O(switch_hosts).
+            type: bool
+            default: false
   office:
     description:
       - The office side that should reach the cluster.
@@ -335,6 +344,13 @@ options:
       - When not given, every switch of the intent is checked as one that switch_bgp configures.
     type: list
     elements: str
+  require_switch_hosts:
+    description:
+      - Refuse a switch of the intent that is not among O(switch_hosts) unless it is marked C(managed_elsewhere), since
+        the cluster would otherwise peer with a switch that nothing configures. The preflight role sets it, except for
+        C(playbooks/render.yml) and C(playbooks/picture.yml), which configure no switch.
+    type: bool
+    default: false
   switch_options:
     description:
       - For each host of O(switch_hosts), its switch_bgp variables that a platform may lack (C(switch_bgp_neighbor_mode),
@@ -451,7 +467,8 @@ def main() -> None:
         module.no_log_values.update(secret_values(intent))
     try:
         plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"], module.params["switch_hosts"], raw=raw,
-                           peering_nodes=module.params["peering_nodes"], switch_options=module.params["switch_options"])
+                           peering_nodes=module.params["peering_nodes"], switch_options=module.params["switch_options"],
+                           require_switch_hosts=module.params["require_switch_hosts"])
     except IntentError as error:
         module.fail_json(msg=str(error), problems=error.problems)
     module.exit_json(changed=False, plan=plan)

@@ -91,6 +91,10 @@ BROKEN = [
      ["flatnet_fabric.switches[0].name", "holds the control character", "is not a host name"]),
     ("platform switch_bgp cannot apply", _set("flatnet_fabric.switches.0.platform", "vrp"),
      ["flatnet_fabric.switches[0].platform: switch_bgp cannot configure 'vrp' in this release", "take it out of the switches group"]),
+    ("switch no host configures", lambda intent: intent["flatnet_fabric"]["switches"].append(
+        {"name": "leaf2", "platform": "frr", "as_number": 65201, "peer_ip": "10.200.20.253"}),
+     ["flatnet_fabric.switches[1]: the switch 'leaf2' is no host of the switches group, so nothing would configure its side",
+      "set flatnet_fabric.switches[1].managed_elsewhere: true"]),
     ("option the platform lacks", lambda intent: (intent["flatnet_fabric"]["switches"][0].update(platform="junos"),
                                                   intent.update(switch_bgp_ttl_security=True)),
      ["flatnet_fabric.switches[0] ('switch1'): switch_bgp_ttl_security is True for this host, but the platform junos cannot do it",

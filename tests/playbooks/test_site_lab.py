@@ -484,7 +484,7 @@ def test_a_switch_removed_from_the_intent_loses_exactly_its_objects(lab, run_pla
     def with_switch9(intent):
         _password(ROTATED)(intent)
         intent["flatnet_fabric"]["switches"].append({"name": "switch9", "platform": "frr", "as_number": 65209, "peer_ip": "10.200.20.250",
-                                                     "password": "switch9-key-1"})
+                                                     "password": "switch9-key-1", "managed_elsewhere": True})
 
     try:
         done = _site(run_playbook, lab, with_switch9)

@@ -156,6 +156,7 @@ def test_seed_plan_is_exact(seed):
             "switches": [{
                 "name": "switch1", "platform": "frr", "as_number": 65200, "as_dot": "65200", "peer_ip": "10.200.20.254",
                 "session_type": "ebgp", "has_password": False, "peer_name": "peer-switch", "secret_name": "bgp-peer-switch",
+                "managed_elsewhere": False,
             }],
             # One entry per range, each accepting the range and every more specific route in it, in address order.
             "accept_prefixes": [
@@ -1007,6 +1008,7 @@ def test_module_argument_spec_is_the_intent_without_prefix():
     assert spec.pop("cluster_facts") == {"type": "dict"}
     assert spec.pop("switch_hosts") == {"type": "list", "elements": "str"}
     assert spec.pop("switch_options") == {"type": "dict", "default": {}}
+    assert spec.pop("require_switch_hosts") == {"type": "bool", "default": False}
     assert spec.pop("peering_nodes") == {"type": "list", "elements": "raw", "default": []}
     assert spec.pop("intent") == {"type": "raw"}
     assert spec == {name[len("flatnet_"):]: dict(option, required=False) for name, option in INTENT_SPEC.items()}

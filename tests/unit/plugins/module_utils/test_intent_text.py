@@ -141,10 +141,45 @@ def test_a_platform_switch_bgp_cannot_apply_is_refused_for_a_switch_it_configure
         "flatnet_fabric.switches[0].platform: switch_bgp cannot configure 'vrp' in this release (the ansible bundle has no cliconf "
         "plugin for it that ansible.netcommon.cli_config can apply a diff with; playbooks/render.yml writes its part and removal "
         "for the network team), and the switch 'switch1' is a host of the switches group")
-    assert "take it out of the switches group, or use one of frr, " in refused[0]
+    assert "take it out of the switches group and set managed_elsewhere: true on it, or use one of frr, " in refused[0]
     assert check_intent(intent) == refused
     # Configured by hand, or only written by render.yml (not a host that switch_bgp configures): any known platform.
     assert check_intent(intent, switch_hosts=[]) == []
+
+
+def _second_switch(intent, **extra):
+    intent["flatnet_fabric"]["switches"].append(dict({"name": "leaf2", "platform": "frr", "as_number": 65201, "peer_ip": "10.200.20.253"},
+                                                     **extra))
+    return intent
+
+
+def test_a_switch_no_host_configures_is_refused_unless_marked_managed_elsewhere():
+    intent = _second_switch(_example())
+    refused = check_intent(intent, switch_hosts=["switch1"], require_switch_hosts=True)
+    assert refused == [
+        "flatnet_fabric.switches[1]: the switch 'leaf2' is no host of the switches group, so nothing would configure its side, "
+        "while the cluster would get its BGPPeer and every peering node a session to it that stays down (Active). Add 'leaf2' "
+        "to the switches group of the inventory, or, if someone else configures it (for example the network team from "
+        "playbooks/render.yml's file), set flatnet_fabric.switches[1].managed_elsewhere: true."]
+    # Both in the group, or the second marked as someone else's: nothing to refuse.
+    assert check_intent(intent, switch_hosts=["switch1", "leaf2"], require_switch_hosts=True) == []
+    marked = _second_switch(_example(), managed_elsewhere=True)
+    assert check_intent(marked, switch_hosts=["switch1"], require_switch_hosts=True) == []
+    # Without the requirement (render.yml, picture.yml, or no inventory at all), the rule does not apply.
+    assert check_intent(intent, switch_hosts=["switch1"]) == []
+    assert check_intent(intent, switch_hosts=[]) == []
+
+
+def test_a_switch_marked_managed_elsewhere_that_switch_bgp_would_configure_is_refused():
+    intent = _second_switch(_example(), managed_elsewhere=True)
+    assert check_intent(intent, switch_hosts=["switch1", "leaf2"], require_switch_hosts=True) == [
+        "flatnet_fabric.switches[1].managed_elsewhere: true, but the switch 'leaf2' is a host of the switches group, so "
+        "switch_bgp would configure it too; take it out of the switches group, or drop managed_elsewhere."]
+
+
+def test_the_plan_says_which_switches_are_managed_elsewhere():
+    plan = plan_intent(_second_switch(_example(), managed_elsewhere=True), switch_hosts=["switch1"], require_switch_hosts=True)
+    assert [(switch["name"], switch["managed_elsewhere"]) for switch in plan["fabric"]["switches"]] == [("switch1", False), ("leaf2", True)]
 
 
 def test_an_option_the_switchs_platform_cannot_express_is_refused_for_its_host():
