@@ -77,7 +77,7 @@ LAB_TESTS := tests/lab/test_netlab.py tests/playbooks/test_site_lab.py tests/pla
 
 # Two pytest workers (pytest-xdist), one test file at a time each: a playbook run keeps about one core busy, and every
 # lab test file builds its own lab under its own prefix, so two run side by side. The figures print at the end.
-PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(or $(PYTEST_WORKERS),2) --dist loadfile --durations=15
+PYTEST := $(BIN)/pytest -p no:cacheprovider -n $(or $(PYTEST_WORKERS),2) --dist loadfile --no-loadscope-reorder --durations=15
 
 units: install ## pytest: every suite (units-fast and units-lab in one run); PYTEST_WORKERS=0 runs it without workers
 	$(PYTEST) tests

@@ -145,3 +145,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("figures")
         for nodeid, text in shown:
             terminalreporter.write_line("%s:\n%s" % (nodeid.split("::")[-1], text.strip("\n")))
+
+
+# The longest test files, in the order make test starts them: with two workers (pytest-xdist, one file at a time each,
+# in collection order: the Makefile passes --no-loadscope-reorder), the fault table starts on one worker at once and
+# the site lab on the other, and the rest fills in around them.
+LONGEST_FIRST = ("tests/playbooks/test_faults_lab.py", "tests/playbooks/test_site_lab.py")
+
+
+def pytest_collection_modifyitems(items: list) -> None:
+    """Move the longest files to the front; every other test keeps its place."""
+    def rank(item: Any) -> int:
+        path = item.nodeid.split("::")[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)
