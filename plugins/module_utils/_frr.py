@@ -61,7 +61,7 @@ _RENDERED_LINES = [re.compile(pattern) for pattern in (
     r" address-family (ipv4|ipv6) unicast",
     r"  neighbor FLATNET activate",
     r"  neighbor FLATNET (prefix-list|route-map) FLATNET-[A-Z0-9-]+ (in|out)",
-    r"  neighbor FLATNET maximum-prefix \d+( \d+)?( restart \d+)?",
+    r"  neighbor FLATNET maximum-prefix \d+( \d+)?( restart \d+| warning-only)?",
     r"  maximum-paths (ibgp )?\d+",
     r" exit-address-family",
 )]
@@ -492,6 +492,11 @@ class Frr:
             raise FlatnetError("FRR's BGP summary is not JSON: %s" % error) from None
         return shown if isinstance(shown, dict) else {}
 
+    def clear(self, neighbor: str) -> None:
+        """Reset the session with ``neighbor`` (``clear bgp``): one that its maximum-prefix tore down opens again."""
+        ipaddress.ip_address(neighbor)  # an address, never anything a shell or vtysh would read as more
+        self._check(self._vtysh("-c", "clear bgp %s" % neighbor), "clearing the BGP session with %s" % neighbor)
+
     def save(self) -> None:
         """Write the running configuration to FRR's startup file, so it survives a restart; refused while a daemon that
         ran when the configuration was read is stopped (``write memory`` would drop its part from the file)."""
@@ -534,14 +539,17 @@ def sessions(running: str, summary: Mapping[str, Any]) -> List[Dict[str, Any]]:
             if ours(address):
                 session = {"neighbor": address, "family": family, "state": peer.get("state"), "remote_as": peer.get("remoteAs"),
                            "prefixes_received": peer.get("pfxRcd"), "uptime": peer.get("peerUptime"),
-                           "established": peer.get("state") == "Established"}
+                           "established": peer.get("state") == "Established",
+                           # Down because the node sent more than the maximum-prefix: FRR's "Idle (PfxCt)".
+                           "tripped": "PfxCt" in str(peer.get("state")) or peer.get("peerState") == "PfxCt"}
                 if session["established"]:
                     up = session["uptime"]
                 else:
                     # A session that is down shows the time since it went down, or "never"; neither is an uptime.
                     up = "never" if session["uptime"] in (None, "never") else "-"
                 received = "no" if session["prefixes_received"] is None else session["prefixes_received"]
-                session["row"] = "%s %s: %s, %s prefixes received, up %s" % (address, family, session["state"], received, up)
+                state = "%s (max-prefix)" % session["state"] if session["tripped"] and "PfxCt" not in str(session["state"]) else session["state"]
+                session["row"] = "%s %s: %s, %s prefixes received, up %s" % (address, family, state, received, up)
                 found.append(session)
     return found
 
@@ -551,16 +559,22 @@ _MAXIMUM_PREFIX = re.compile(r"  neighbor FLATNET maximum-prefix (\d+).*")
 _SUMMARY_FAMILY = {" address-family ipv4 unicast": "ipv4Unicast", " address-family ipv6 unicast": "ipv6Unicast"}
 
 
-def prefix_limit_risks(candidate: str, running: str, summary: Mapping[str, Any]) -> List[str]:
-    """A line for each of flatnet's sessions that now receives more prefixes than the candidate's maximum-prefix of its
-    family allows: FRR would tear that session down the moment the limit applies."""
-    instance = _default_instance(candidate)
+def prefix_limits(config: str) -> Dict[str, int]:
+    """The FLATNET peer group's maximum-prefix per address family (the summary's family names) in ``config``."""
+    instance = _default_instance(config)
     limits: Dict[str, int] = {}
     for family, body in (instance.families.items() if instance else ()):
         for line in body:
             found = _MAXIMUM_PREFIX.fullmatch(line)
             if found and family in _SUMMARY_FAMILY:
                 limits[_SUMMARY_FAMILY[family]] = int(found.group(1))
+    return limits
+
+
+def prefix_limit_risks(candidate: str, running: str, summary: Mapping[str, Any]) -> List[str]:
+    """A line for each of flatnet's sessions that now receives more prefixes than the candidate's maximum-prefix of its
+    family allows: FRR would tear that session down the moment the limit applies."""
+    limits = prefix_limits(candidate)
     risks = []
     for session in sessions(running, summary):
         limit, received = limits.get(session["family"]), session["prefixes_received"]

@@ -42,6 +42,9 @@ _SWITCH_OPTIONS = {
     "graceful_restart": ("switch_bgp_graceful_restart", bool),
     "router_id": ("switch_bgp_router_id", bool),
     "maximum_paths": ("switch_bgp_maximum_paths", lambda value: value is not None),
+    "max_prefix_restart": ("switch_bgp_maximum_prefix_action", lambda value: value == "restart"),
+    "max_prefix_warning_only": ("switch_bgp_maximum_prefix_action", lambda value: value == "warning_only"),
+    "max_prefix_teardown": ("switch_bgp_maximum_prefix_action", lambda value: value == "teardown"),
 }
 GATEWAY_PLATFORMS = ["linux"]
 DNS_SERVER_KINDS = ["bind", "unbound", "dnsmasq", "coredns", "windows"]
@@ -496,11 +499,23 @@ def _accept_prefixes(cidrs: Sequence[str]) -> List[Dict[str, Any]]:
     return entries
 
 
-def _max_prefix(pools: Sequence[Mapping[str, Any]], services: Sequence[str]) -> int:
-    """A session's prefix limit: every block twice (a block can also arrive split by borrowed /32s), each
-    Service range with room for /32 routes of Services with externalTrafficPolicy Local, and some headroom."""
+# Room per Service range for the /32 routes of Services with externalTrafficPolicy Local, and the spare on top.
+_LOCAL_ROUTES_PER_RANGE = 64
+_SPARE_PREFIXES = 16
+
+
+def _max_prefix(pools: Sequence[Mapping[str, Any]], services: Sequence[str], nodes: int, counted: str) -> Dict[str, Any]:
+    """A session's prefix limit, from what one peering node's session carries: every block of the pools (the
+    node-to-node mesh relays the other nodes' blocks), as many /32s borrowed from blocks, each Service range once per
+    node (calico-node's BIRD sends with add-path, so the peering node relays every node's copy), room for the /32s of
+    Services with externalTrafficPolicy Local, and a spare. ``counted`` says where the node count came from."""
     blocks = sum(pool["blocks"] for pool in pools if not pool["disabled"])
-    return 2 * blocks + 64 * len(services) + 16
+    ranges = len(services)
+    limit = 2 * blocks + ranges * nodes + _LOCAL_ROUTES_PER_RANGE * ranges + _SPARE_PREFIXES
+    formula = ("%d blocks + %d borrowed /32s + %d Service range(s) x %d nodes (add-path copies; %s) + %d x %d Service range(s) "
+               "(/32s of externalTrafficPolicy Local) + %d spare = %d"
+               % (blocks, blocks, ranges, nodes, counted, _LOCAL_ROUTES_PER_RANGE, ranges, _SPARE_PREFIXES, limit))
+    return {"limit": limit, "formula": formula}
 
 
 def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
@@ -519,6 +534,9 @@ def _switch_plan(switch: Mapping[str, Any]) -> Dict[str, Any]:
         "secret_name": "bgp-%s" % peer_name,
         # Configured by someone else (for example from render.yml's file): switch_bgp never runs on it.
         "managed_elsewhere": bool(switch.get("managed_elsewhere")),
+        # What the switch does when a session sends more than max_prefix (switch_bgp_maximum_prefix_action overrides it):
+        # restart the session after a while where the platform's renderer writes that, else tear it down.
+        "max_prefix_action": switch_model.default_max_prefix_action(switch["platform"]),
     }
 
 
@@ -527,7 +545,7 @@ def _service_ranges(cluster: Mapping[str, Any], key: str) -> List[str]:
 
 
 def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = None,
-               peering_nodes: Sequence[Mapping[str, Any]] = ()) -> Dict[str, Any]:
+               peering_nodes: Sequence[Mapping[str, Any]] = (), node_count: Optional[int] = None) -> Dict[str, Any]:
     """Derive the plan from an intent that check_intent found no problem in.
 
     With facts from cluster_network_info, the plan also holds the nodes, the
@@ -545,6 +563,15 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
     as_number = netmath.asn_plain(cluster["as_number"])
     routes = netmath.summarise(pod_cidrs + advertised_services)
     accept = _accept_prefixes(pod_cidrs + advertised_services)
+    cluster_part = discovered.cluster_plan(intent, facts, peering_nodes)
+    if cluster_part["nodes"]:
+        nodes, counted = len(cluster_part["nodes"]), "the cluster's nodes"
+    elif node_count:
+        nodes, counted = int(node_count), "no cluster read: preflight_node_count"
+    else:
+        # No cluster read (render.yml): the peering nodes given are the nodes known; the mesh may hold more.
+        nodes, counted = max(len(cluster_part["peering_nodes"]), 1), "no cluster read: the peering nodes given"
+    limit = _max_prefix(pools, advertised_services, nodes, counted)
     return {
         "cluster": {
             "name": cluster.get("name", "cluster"),
@@ -561,7 +588,7 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
             "peer_selector": selector.to_calico(cluster["peer_selector"]),
             # The labels of every object flatnet creates in the cluster, by which a run prunes what it owns.
             "owner_labels": {"app.kubernetes.io/managed-by": "flatnet.kube", "flatnet.kube/cluster": cluster.get("name", "cluster")},
-            **discovered.cluster_plan(intent, facts, peering_nodes),
+            **cluster_part,
         },
         "fabric": {
             "switches": [_switch_plan(switch) for switch in fabric["switches"]],
@@ -569,7 +596,9 @@ def build_plan(intent: Mapping[str, Any], facts: Optional[Mapping[str, Any]] = N
             **switch_model.plan_part(accept),
             # FRR keeps at most 80 characters of a neighbor's description.
             "peer_group_description": ("%s nodes (%s)" % (cluster.get("name", "cluster"), selector.to_calico(cluster["peer_selector"])))[:80],
-            "max_prefix": _max_prefix(pools, advertised_services),
+            "max_prefix": limit["limit"],
+            # How max_prefix was counted, for the plan's reader.
+            "max_prefix_formula": limit["formula"],
         },
         "office": {
             "networks": office_networks,
@@ -654,7 +683,8 @@ def peering_node_problems(nodes: Any, facts: Optional[Mapping[str, Any]], name: 
 def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts: Optional[Mapping[str, Any]] = None,
                 switch_hosts: Optional[Sequence[str]] = None, raw: bool = False,
                 peering_nodes: Sequence[Mapping[str, Any]] = (),
-                switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None, require_switch_hosts: bool = False) -> Dict[str, Any]:
+                switch_options: Optional[Mapping[str, Mapping[str, Any]]] = None, require_switch_hosts: bool = False,
+                node_count: Optional[int] = None) -> Dict[str, Any]:
     """Check the intent (and, given cluster facts, hold it against them); return the plan or raise IntentError.
 
     With ``raw``, the intent is as the inventory holds it, and its structure is checked here (check_raw); otherwise it
@@ -665,12 +695,18 @@ def plan_intent(intent: Mapping[str, Any], variables: Sequence[str] = (), facts:
     else:
         problems = check_intent(intent, switch_hosts, switch_options, require_switch_hosts)
     problems = check_variables(variables) + problems + peering_node_problems(peering_nodes, facts)
+    if isinstance(node_count, str) and node_count.strip().isdigit():
+        node_count = int(node_count)
+    if node_count is not None and (facts or isinstance(node_count, bool) or not isinstance(node_count, int) or not 1 <= node_count <= 5000):
+        problems.append("preflight_node_count: %s; give the number of the cluster's nodes (1 to 5000) only for a plan made without "
+                        "a cluster to read (preflight_discover: false), since the cluster gives it otherwise."
+                        % ("the cluster is read" if facts else "%s is not a whole number from 1 to 5000" % text.shown(node_count)))
     if facts and not problems:
         problems = discovered.check_against_cluster(intent, facts)
     if problems:
         raise IntentError(problems)
     given = [{"name": node["name"], "ip": str(netmath.parse_address(node["ip"]))} for node in peering_nodes or ()]
-    return build_plan(intent, facts, given)
+    return build_plan(intent, facts, given, None if facts else node_count)
 
 
 def module_argument_spec() -> Dict[str, Any]:
@@ -683,4 +719,5 @@ def module_argument_spec() -> Dict[str, Any]:
     spec["switch_options"] = {"type": "dict", "default": {}}
     spec["require_switch_hosts"] = {"type": "bool", "default": False}
     spec["peering_nodes"] = {"type": "list", "elements": "raw", "default": []}
+    spec["node_count"] = {"type": "raw"}
     return spec

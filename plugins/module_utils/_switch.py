@@ -79,6 +79,9 @@ def model(plan: Mapping[str, Any], name: str, options: Mapping[str, Any], passwo
     else:
         neighbors, listen_range = [node["ip"] for node in cluster.get("peering_nodes") or []], None
     families = [dict(prefix_list, maximum_prefix=int(options["maximum_prefix"])) for prefix_list in plan["fabric"]["prefix_lists"]]
+    action = options.get("maximum_prefix_action") or switch.get("max_prefix_action") or "teardown"
+    if action not in MAX_PREFIX_ACTIONS:
+        raise FlatnetError("switch_bgp_maximum_prefix_action: %s is not one of %s" % (_text.shown(action), ", ".join(MAX_PREFIX_ACTIONS)))
     return {
         "name": switch["name"],
         "platform": switch["platform"],
@@ -100,8 +103,19 @@ def model(plan: Mapping[str, Any], name: str, options: Mapping[str, Any], passwo
         "neighbors": neighbors,
         "listen_range": listen_range,
         "families": families,
+        # A session over its maximum-prefix: restart after maximum_prefix_restart minutes, warning_only, or teardown.
+        "maximum_prefix_action": action,
+        "maximum_prefix_restart": int(options.get("maximum_prefix_restart") or 5) if action == "restart" else None,
         "route_map_out": dict(plan["fabric"]["route_map_out"]),
     }
+
+
+def _frr_over_limit(part: Mapping[str, Any]) -> str:
+    """The end of FRR's maximum-prefix line: what the switch does with a session over the limit."""
+    action = part.get("maximum_prefix_action", "teardown")
+    if action == "restart":
+        return " restart %d" % part["maximum_prefix_restart"]
+    return " warning-only" if action == "warning_only" else ""
 
 
 def render_frr(part: Mapping[str, Any]) -> str:
@@ -141,7 +155,7 @@ def render_frr(part: Mapping[str, Any]) -> str:
             lines.append("  neighbor %s activate" % name)
         lines += ["  neighbor %s prefix-list %s in" % (name, family["prefix_list"]["name"]),
                   "  neighbor %s route-map %s out" % (name, out["name"]),
-                  "  neighbor %s maximum-prefix %d" % (name, family["maximum_prefix"])]
+                  "  neighbor %s maximum-prefix %d%s" % (name, family["maximum_prefix"], _frr_over_limit(part))]
         if part["maximum_paths"] is not None:
             lines.append("  maximum-paths %s%d" % ("ibgp " if group["session_type"] == "ibgp" else "", part["maximum_paths"]))
         lines.append(" exit-address-family")
@@ -236,14 +250,21 @@ class Platform(NamedTuple):
     # The show command that prints the running lines naming FLATNET (its group or template, members where they name
     # it, prefix lists, route maps): what the removal takes out is read off the switch; empty: the plan's removal goes.
     presence_command: str = ""
+    # What the renderer writes for a session over its maximum-prefix (MAX_PREFIX_ACTIONS); the first is the default.
+    max_prefix_actions: Tuple[str, ...] = ("teardown",)
 
 
 _PRESENCE = "show running-config | include FLATNET"
 
+# A session over its maximum-prefix: restart it after switch_bgp_maximum_prefix_restart minutes (it heals by itself once
+# the node sends fewer), only warn (the routes are kept), or tear it down until someone clears it.
+MAX_PREFIX_ACTIONS = ("restart", "warning_only", "teardown")
+_FRR_ACTIONS = ("restart", "warning_only", "teardown")
+
 PLATFORMS: Dict[str, Platform] = {
-    "frr": Platform(render_frr, removal_frr, "!", removed_by="frr"),
+    "frr": Platform(render_frr, removal_frr, "!", removed_by="frr", max_prefix_actions=_FRR_ACTIONS),
     # SONiC's routing stack is FRR in its bgp container; switch_bgp applies the same part with vtysh there.
-    "sonic": Platform(render_frr, removal_frr, "!", removed_by="frr", notes=(
+    "sonic": Platform(render_frr, removal_frr, "!", removed_by="frr", max_prefix_actions=_FRR_ACTIONS, notes=(
         "apply in SONiC's bgp container: docker exec -it bgp vtysh, then configure terminal",
         "it lasts across restarts only in SONiC's split mode (DEVICE_METADATA docker_routing_config_mode: split); in the other "
         "modes bgpcfgd writes FRR's configuration from CONFIG_DB",
@@ -336,13 +357,25 @@ def header(part: Mapping[str, Any], platform: str, removal: bool) -> str:
     return "".join("%s %s\n" % (_platform(platform).comment, line) for line in lines)
 
 
+def default_max_prefix_action(platform: str) -> str:
+    """What a switch of ``platform`` does with a session over its maximum-prefix unless asked otherwise: restart it
+    where the renderer writes that, else what the renderer writes (teardown)."""
+    return _platform(platform).max_prefix_actions[0] if platform in PLATFORMS else "teardown"
+
+
 def platform_facts(platform: str) -> Dict[str, Any]:
     """What switch_bgp needs to know of ``platform``: whether its vendor's resource modules write and apply it, the
     ``ansible_network_os`` they run under, the options it cannot express (option: reason), and how remove.yml takes
     its part out (``removed_by``, with the ``presence_command`` that shows whether there is anything to take out)."""
     chosen = _platform(platform)
+    cannot = dict(chosen.cannot)
+    for action in MAX_PREFIX_ACTIONS:
+        if action not in chosen.max_prefix_actions:
+            cannot["max_prefix_" + action] = ("switch_bgp does not write %s for a session over its maximum-prefix on %s in this "
+                                              "release (it writes %s)" % (action.replace("_", "-"), platform,
+                                                                          " or ".join(a.replace("_", "-") for a in chosen.max_prefix_actions)))
     return {"by_modules": chosen.resources is not None, "network_os": chosen.network_os, "connection": chosen.connection,
-            "cannot": dict(chosen.cannot), "applied": not chosen.not_applied, "not_applied": chosen.not_applied,
+            "cannot": cannot, "applied": not chosen.not_applied, "not_applied": chosen.not_applied,
             "running_command": chosen.running_command, "removed_by": chosen.removed_by,
             "presence_command": chosen.presence_command}
 

@@ -336,6 +336,13 @@ options:
     type: list
     elements: raw
     default: []
+  node_count:
+    description:
+      - For a plan made without a cluster to read, the number of the cluster's nodes (1 to 5000), which the
+        maximum-prefix counts (each Service range once per node, for calico-node's add-path copies). Without it the
+        peering nodes given stand for the nodes. Refused together with O(cluster_facts), which gives the nodes.
+      - Messages name it C(preflight_node_count), the variable of the preflight role that passes it.
+    type: raw
   switch_hosts:
     description:
       - The inventory hosts that M(flatnet.kube.frr_config) and the switch_bgp role will configure (the C(switches)
@@ -468,7 +475,7 @@ def main() -> None:
     try:
         plan = plan_intent(intent, module.params["variables"], module.params["cluster_facts"], module.params["switch_hosts"], raw=raw,
                            peering_nodes=module.params["peering_nodes"], switch_options=module.params["switch_options"],
-                           require_switch_hosts=module.params["require_switch_hosts"])
+                           require_switch_hosts=module.params["require_switch_hosts"], node_count=module.params["node_count"])
     except IntentError as error:
         module.fail_json(msg=str(error), problems=error.problems)
     module.exit_json(changed=False, plan=plan)

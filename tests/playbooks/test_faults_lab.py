@@ -16,6 +16,7 @@ import concurrent.futures
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import threading
@@ -56,12 +57,13 @@ def fixture_lab(tmp_path_factory: Any, run_playbook_module: Any) -> Iterator[Dic
     _netlab("down", "--state-dir", state)
 
 
-def _site(lab: Dict[str, Any], password: str = "", office: Sequence[str] = (), background: bool = False, limit: str = ""):
+def _site(lab: Dict[str, Any], password: str = "", office: Sequence[str] = (), background: bool = False, limit: str = "",
+          extra: Sequence[str] = (), playbook: str = "site.yml"):
     def edit(intent: Dict[str, Any]) -> None:
         if password:
             intent["flatnet_fabric"]["switches"][0]["password"] = password
         intent["flatnet_office"]["networks"] += list(office)
-    return lab["run"]("site.yml", edit, args=["-i", os.path.join(lab["state"], "inventory.yml")] + (["--limit", limit] if limit else []),
+    return lab["run"](playbook, edit, args=["-i", os.path.join(lab["state"], "inventory.yml")] + (["--limit", limit] if limit else []) + list(extra),
                       env={"K8S_AUTH_KUBECONFIG": os.path.join(lab["state"], "kubeconfig")}, background=background)
 
 
@@ -399,6 +401,83 @@ OTHER_PASSWORD = "fault-suite-other-9c1d"
 OTHER_OFFICE = "192.168.11.0/24"
 
 
+# A node that sends far more than the limit: 300 host routes inside the pod range, which the switch's prefix list accepts.
+FLOOD = tuple("10.233.%d.%d/32" % (120 + index // 250, 1 + index % 250) for index in range(300))
+
+
+def _node_states(lab: Dict[str, Any]) -> Dict[str, str]:
+    """The switch's state of each peering node's IPv4 session, as FRR's summary says it ("Idle (PfxCt)" when tripped)."""
+    shown = subprocess.run(["vtysh", "-N", lab["record"]["switch"]["pathspace"], "-c", "show bgp summary json"], capture_output=True,
+                           text=True, timeout=30, check=False).stdout
+    peers = (json.loads(shown or "{}").get("ipv4Unicast") or {}).get("peers") or {}
+    return {address: str(peer.get("state")) for address, peer in peers.items() if address.startswith("10.200.20.10")}
+
+
+def test_a_node_over_the_max_prefix_trips_its_session_site_and_verify_say_so_and_it_heals_by_itself(lab, figure):
+    """One peering node's BIRD sends 300 host routes more (its agent held still). The switch tears its session down
+    (FRR: Idle (PfxCt)), and the other peering node's too: the node-to-node mesh relays the same routes to it, so the
+    office loses the cluster while it lasts. site.yml fails on the switch naming each node and the limit, and
+    verify.yml's session table shows it. Once the node stops, both sessions come back by themselves after the restart
+    time (1 minute here; 5 by default), with no hand command, and the office reaches every pod again."""
+    restart = ["-e", "switch_bgp_maximum_prefix_restart=1"]
+    done = _site(lab, extra=restart)
+    assert done.returncode == 0, done.stdout[-3000:]
+    running = subprocess.run(["vtysh", "-N", lab["record"]["switch"]["pathspace"], "-c", "show running-config"], capture_output=True,
+                             text=True, timeout=30, check=False).stdout
+    limits = re.findall(r"^  neighbor FLATNET maximum-prefix (\d+) restart 1$", running, re.M)
+    assert len(limits) == 1, running
+    limit = int(limits[0])
+    node = lab["record"]["nodes"][0]
+    path = os.path.join(lab["state"], "nodes", node["name"], "bird.cfg")
+    with open(os.path.join(lab["state"], "pids.json"), encoding="utf-8") as handle:
+        agent = json.load(handle)["agent@%s" % node["name"]]["pid"]
+    original = _read(path)
+    flood = original.replace("filter calico_kernel_programming\n{\n",
+                             "filter calico_kernel_programming\n{\n  if ( proto = \"flatnet_flood\" ) then { reject; }\n", 1)
+    flood = flood.replace("  export filter {\n    calico_export_to_bgp_peers(false);",
+                          "  export filter {\n    if ( proto = \"flatnet_flood\" ) then { accept; }\n    calico_export_to_bgp_peers(false);", 1)
+    flood += "\nprotocol static flatnet_flood {\n%s}\n" % "".join("  route %s blackhole;\n" % prefix for prefix in FLOOD)
+    assert flood.count("flatnet_flood") == 3 and len(FLOOD) > limit
+    pods = [pod.status.pod_ip for pod in k8s.CoreV1Api(lab["api"]).list_pod_for_all_namespaces().items]
+    os.kill(agent, signal.SIGSTOP)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(flood)
+        assert "Reconfigured" in _birdc(lab, node, "configure")
+        states = until(lambda: _node_states(lab), lambda now: len(now) == 2 and all("PfxCt" in state for state in now.values()), seconds=60)
+        assert len(states) == 2 and all("PfxCt" in state for state in states.values()), states
+        reached = [ip for ip in pods if _in(lab["record"]["pc"]["netns"], ["ping", "-c", "1", "-W", "1", ip]).returncode == 0]
+        failed = _site(lab, extra=restart)
+        assert failed.returncode != 0
+        said = "the session with node %s (ipv4Unicast) is down for max-prefix, limit %d" % (node["ip"], limit)
+        assert said in failed.stdout and "switch_bgp_clear_tripped=true" in failed.stdout, failed.stdout[-3000:]
+        shown = _site(lab, playbook="verify.yml", extra=["-e", "switch_bgp_status_retries=1", "-e", "verify_retries=1", "-e", "verify_settle_retries=1"])
+        assert "%s ipv4Unicast: Idle (PfxCt)" % node["ip"] in shown.stdout, shown.stdout[-3000:]
+    finally:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(original)
+        _birdc(lab, node, "configure")
+        os.kill(agent, signal.SIGCONT)
+    stopped = time.monotonic()
+    healed = until(lambda: _node_states(lab), lambda now: len(now) == 2 and set(now.values()) == {"Established"}, seconds=150)
+    took = time.monotonic() - stopped
+    assert len(healed) == 2 and set(healed.values()) == {"Established"}, healed
+    unreached = until(lambda: [ip for ip in pods if _in(lab["record"]["pc"]["netns"], ["ping", "-c", "1", "-W", "2", ip]).returncode != 0],
+                      lambda left: not left, seconds=60)
+    assert pods and not unreached, unreached
+    again = _site(lab, extra=restart)
+    assert again.returncode == 0 and _changed(again.stdout) == 0, again.stdout[-3000:]
+    back = _site(lab)  # the default restart time again
+    assert back.returncode == 0, back.stdout[-3000:]
+    _row("a node sends %d host routes, over the max-prefix of %d" % (len(FLOOD), limit),
+         "both sessions tripped (the mesh relays); site.yml failed naming them and the limit; verify showed it",
+         "the cluster, while the node sent (%d of %d pods answered)" % (len(reached), len(pods)),
+         "yes, by itself %.0f s after the node stopped" % took)
+    shown_figures = (len(FLOOD), node["ip"], len(reached), len(pods), took)
+    figure("max-prefix trip: %d host routes from %s tripped both sessions (%d of %d pods answered meanwhile); both back by "
+           "themselves %.1f s after the node stopped (restart 1 min), the office reaching every pod" % shown_figures)
+
+
 def _place_files(lab: Dict[str, Any]) -> Dict[str, Any]:
     """Every file flatnet writes on a place of the lab, with its content (None when absent): the switch's startup
     configuration and record of the start, and the DNS server's two files."""
@@ -586,5 +665,5 @@ def test_the_fault_table(figure):
     # Every row above ran and passed: none may be missing.
     assert [row["fault"][:16] for row in ROWS] == ["API: 503 x2 on d", "API: 503 storm o", "409 storm: 3, th", "the switch's bgp",
                                                    "the switch's zeb", "wrong BGP passwo", "a client outside", "the DNS server's",
-                                                   "the office DNS s", "a rogue node sen", "the controller S", "load: 200 concur",
+                                                   "the office DNS s", "a rogue node sen", "a node sends 300", "the controller S", "load: 200 concur",
                                                    "load: 50 concurr"], ROWS

@@ -570,7 +570,11 @@ def test_render_writes_what_site_applies_and_a_removal_of_flatnets_lines_only(la
                for node in nodes]
     out = tmp_path / "render"
     # The example inventory alone: no lab inventory, no kubeconfig, so nothing can be contacted.
-    done = run_playbook("render.yml", _password(ROTATED), args=["-e", json.dumps({"render_dir": str(out), "preflight_peering_nodes": peering})])
+    # The network team also counts the cluster's nodes (kubectl get nodes): the maximum-prefix counts each Service range
+    # once per node.
+    nodes_all = len(k8s.CoreV1Api(lab["api"]).list_node().items)
+    done = run_playbook("render.yml", _password(ROTATED), args=["-e", json.dumps({"render_dir": str(out), "preflight_peering_nodes": peering,
+                                                                                  "preflight_node_count": nodes_all})])
     assert done.returncode == 0, done.stdout[-3000:]
     assert ROTATED not in done.stdout + done.stderr
     change, removal = out / "switch1.frr.conf", out / "switch1.frr.removal.conf"

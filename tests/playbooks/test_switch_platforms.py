@@ -161,8 +161,9 @@ _FRR_LIKE = {
     "remote_as": r"^\s*neighbor FLATNET remote-as (\S+)$",
 }
 RULES: Dict[str, Dict[str, Any]] = {
-    "frr": _FRR_LIKE,
-    "sonic": _FRR_LIKE,
+    # FRR's form says what a session over the limit does: restart after some minutes by default.
+    "frr": dict(_FRR_LIKE, maximum_prefix=r"^\s*neighbor FLATNET maximum-prefix (\d+) restart \d+$"),
+    "sonic": dict(_FRR_LIKE, maximum_prefix=r"^\s*neighbor FLATNET maximum-prefix (\d+) restart \d+$"),
     "ios": _FRR_LIKE,
     "nxos": dict(_FRR_LIKE, maximum_prefix=r"^\s*maximum-prefix (\d+)$", remote_as=r"^\s*remote-as (\S+)$",
                  deny_out=[r"^route-map FLATNET-OUT deny 10$", r"^\s*route-map FLATNET-OUT out$"]),

@@ -156,7 +156,7 @@ def test_seed_plan_is_exact(seed):
             "switches": [{
                 "name": "switch1", "platform": "frr", "as_number": 65200, "as_dot": "65200", "peer_ip": "10.200.20.254",
                 "session_type": "ebgp", "has_password": False, "peer_name": "peer-switch", "secret_name": "bgp-peer-switch",
-                "managed_elsewhere": False,
+                "managed_elsewhere": False, "max_prefix_action": "restart",
             }],
             # One entry per range, each accepting the range and every more specific route in it, in address order.
             "accept_prefixes": [
@@ -169,8 +169,12 @@ def test_seed_plan_is_exact(seed):
                 {"seq": 20, "action": "permit", "prefix": "10.233.64.0/18", "prefixlen": 18, "ge": 18, "le": 32}]}}],
             "route_map_out": {"name": "FLATNET-OUT", "action": "deny", "seq": 10},
             "peer_group": "FLATNET",
-            # 64 blocks twice, one Service range with room for 64 /32s, 16 spare.
-            "max_prefix": 2 * 64 + 64 + 16,
+            # 64 blocks, as many borrowed /32s, one Service range once per node (no cluster read, no peering node
+            # given: one), room for 64 /32s of Local Services, 16 spare.
+            "max_prefix": 64 + 64 + 1 * 1 + 64 + 16,
+            "max_prefix_formula": "64 blocks + 64 borrowed /32s + 1 Service range(s) x 1 nodes (add-path copies; no cluster read: "
+                                  "the peering nodes given) + 64 x 1 Service range(s) (/32s of externalTrafficPolicy Local) + 16 spare "
+                                  "= 209",
             # The switch's description of the peer group: at most 80 characters, as FRR keeps them.
             "peer_group_description": "dev nodes (node-role.kubernetes.io/ingress == 'ingress')",
         },
@@ -1010,6 +1014,7 @@ def test_module_argument_spec_is_the_intent_without_prefix():
     assert spec.pop("switch_options") == {"type": "dict", "default": {}}
     assert spec.pop("require_switch_hosts") == {"type": "bool", "default": False}
     assert spec.pop("peering_nodes") == {"type": "list", "elements": "raw", "default": []}
+    assert spec.pop("node_count") == {"type": "raw"}
     assert spec.pop("intent") == {"type": "raw"}
     assert spec == {name[len("flatnet_"):]: dict(option, required=False) for name, option in INTENT_SPEC.items()}
 

@@ -235,3 +235,15 @@ def test_the_peer_group_description_fits_frrs_80_characters():
     intent["flatnet_cluster"]["peer_selector"] = " && ".join("zone%d == 'a'" % index for index in range(12))
     description = plan_intent(intent)["fabric"]["peer_group_description"]
     assert len(description) == 80 and description.startswith("dev nodes (zone0 == 'a' && ")
+
+
+def test_a_plan_without_a_cluster_counts_the_nodes_it_is_given():
+    nodes = [{"name": "node2", "ip": "10.200.20.105"}, {"name": "node3", "ip": "10.200.20.106"}]
+    by_peering = plan_intent(_example(), peering_nodes=nodes)["fabric"]
+    by_count = plan_intent(_example(), peering_nodes=nodes, node_count="4")["fabric"]
+    assert by_count["max_prefix"] - by_peering["max_prefix"] == 2
+    assert "x 4 nodes (add-path copies; no cluster read: preflight_node_count)" in by_count["max_prefix_formula"]
+    for wrong in (0, 5001, "four", True):
+        with pytest.raises(IntentError) as caught:
+            plan_intent(_example(), peering_nodes=nodes, node_count=wrong)
+        assert caught.value.problems[-1].startswith("preflight_node_count: "), caught.value.problems

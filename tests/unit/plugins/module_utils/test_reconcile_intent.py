@@ -264,7 +264,15 @@ def test_plan_intent_with_facts(intent, facts):
     assert without["cluster"]["dns_service_ip"] is None
     other_keys = set(plan["cluster"]) - set(SEED_PLAN)
     assert dict((key, plan["cluster"][key]) for key in other_keys) == dict((key, without["cluster"][key]) for key in other_keys)
+    # The prefix limit counts the Service ranges once per node (add-path): the cluster's nodes when read, else one.
+    counted = {key: plan["fabric"].pop(key) for key in ("max_prefix", "max_prefix_formula")}
+    assumed = {key: without["fabric"].pop(key) for key in ("max_prefix", "max_prefix_formula")}
+    nodes, ranges = len(plan["cluster"]["nodes"]), len(plan["cluster"]["service_cluster_ips"])
+    assert nodes > 1 and counted["max_prefix"] - assumed["max_prefix"] == ranges * (nodes - 1)
+    assert "x %d nodes (add-path copies; the cluster's nodes)" % nodes in counted["max_prefix_formula"]
+    assert counted["max_prefix_formula"].endswith("= %d" % counted["max_prefix"])
     assert (plan["fabric"], plan["office"]) == (without["fabric"], without["office"])
+    plan["fabric"].update(counted)
     assert plan == intent_module.build_plan(intent, facts)
 
 

@@ -69,7 +69,8 @@ def test_only_the_cluster_ranges_are_accepted_down_to_host_routes():
 def test_maximum_prefix_is_the_plans_and_ecmp_spans_the_peering_nodes():
     plan = plan_of({})
     text = switch.render_frr(switch.model(plan, "switch1", options_of({"maximum_prefix": plan["fabric"]["max_prefix"]})))
-    assert "  neighbor FLATNET maximum-prefix %d" % plan["fabric"]["max_prefix"] in text.splitlines()
+    # By default a tripped session comes back by itself after 5 minutes (the plan's action for FRR).
+    assert "  neighbor FLATNET maximum-prefix %d restart 5" % plan["fabric"]["max_prefix"] in text.splitlines()
     assert "  maximum-paths 8" in text.splitlines()
     assert [line for line in text.splitlines() if line.endswith("peer-group FLATNET")] == [
         " neighbor 10.200.20.105 peer-group FLATNET", " neighbor 10.200.20.106 peer-group FLATNET"]
@@ -107,7 +108,7 @@ def test_an_ipv6_pool_gets_its_own_list_and_address_family():
     lines = text.splitlines()
     family = lines[lines.index(" address-family ipv6 unicast"):]
     assert family[:5] == [" address-family ipv6 unicast", "  neighbor FLATNET activate", "  neighbor FLATNET prefix-list FLATNET-IN6 in",
-                          "  neighbor FLATNET route-map FLATNET-OUT out", "  neighbor FLATNET maximum-prefix 208"]
+                          "  neighbor FLATNET route-map FLATNET-OUT out", "  neighbor FLATNET maximum-prefix 208 restart 5"]
     assert all(ipaddress.ip_network(prefix).version == 4 for prefix in _accepted(text))
 
 
@@ -157,3 +158,28 @@ def test_a_command_outside_flatnets_part_is_foreign():
     assert switch.foreign_commands(asked, ["bgp router-id 10.0.0.1", "bgp graceful-restart", "bgp router-id 10.0.0.2"]) == ["bgp router-id 10.0.0.2"]
     listen = switch.model(plan_of({}), "switch1", options_of({"neighbor_mode": "listen_range", "listen_range": "10.200.20.0/24"}), "pw")
     assert switch.foreign_commands(listen, ["bgp listen range 10.200.20.0/24 peer-group FLATNET", "bgp listen limit 100"]) == ["bgp listen limit 100"]
+
+
+@pytest.mark.parametrize("action, restart, line", [
+    ("restart", 12, "  neighbor FLATNET maximum-prefix 208 restart 12"),
+    ("warning_only", 12, "  neighbor FLATNET maximum-prefix 208 warning-only"),
+    ("teardown", 12, "  neighbor FLATNET maximum-prefix 208"),
+])
+def test_a_session_over_its_limit_restarts_warns_or_stays_down_as_asked(action, restart, line):
+    part = switch.model(plan_of({}), "switch1", options_of({"maximum_prefix_action": action, "maximum_prefix_restart": restart}))
+    text = switch.render_frr(part)
+    assert [entry for entry in text.splitlines() if "maximum-prefix" in entry] == [line]
+    assert part["maximum_prefix_restart"] == (restart if action == "restart" else None)
+    # Every form is one flatnet owns on a shared switch.
+    assert frr.compose("frr defaults traditional\n!\nrouter bgp 65200\nexit\n", text)
+
+
+def test_the_default_action_is_the_plans_for_the_platform():
+    plan = plan_of({})
+    assert [entry["max_prefix_action"] for entry in plan["fabric"]["switches"]] == ["restart"]
+    assert switch.default_max_prefix_action("frr") == switch.default_max_prefix_action("sonic") == "restart"
+    for platform in ("ios", "nxos", "iosxr", "eos", "junos", "vyos", "vrp", "comware"):
+        assert switch.default_max_prefix_action(platform) == "teardown", platform
+        cannot = switch.platform_facts(platform)["cannot"]
+        assert "max_prefix_restart" in cannot and "max_prefix_warning_only" in cannot and "max_prefix_teardown" not in cannot
+    assert not {"max_prefix_restart", "max_prefix_warning_only", "max_prefix_teardown"} & set(switch.platform_facts("frr")["cannot"])
