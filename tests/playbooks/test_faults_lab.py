@@ -346,6 +346,17 @@ def _birdc(lab: Dict[str, Any], node: Dict[str, Any], *command: str) -> str:
     return _in(node["netns"], ["birdc", "-s", socket] + list(command)).stdout
 
 
+def _bird_sending(original: str, protocol: str, prefixes: Sequence[str]) -> str:
+    """A node's bird.cfg that also sends ``prefixes`` (blackhole statics of ``protocol``) to its first BGP peer whose
+    export calls calico_export_to_bgp_peers, and keeps them out of the node's own kernel."""
+    changed = original.replace("filter calico_kernel_programming\n{\n",
+                               "filter calico_kernel_programming\n{\n  if ( proto = \"%s\" ) then { reject; }\n" % protocol, 1)
+    changed = changed.replace("  export filter {\n    calico_export_to_bgp_peers(false);",
+                              "  export filter {\n    if ( proto = \"%s\" ) then { accept; }\n    calico_export_to_bgp_peers(false);" % protocol, 1)
+    changed += "\nprotocol static %s {\n%s}\n" % (protocol, "".join("  route %s blackhole;\n" % prefix for prefix in prefixes))
+    return changed
+
+
 def _accepted_from(lab: Dict[str, Any], address: str) -> List[str]:
     """The prefixes the switch accepted from one neighbor (FRR's ``neighbors <ip> routes``: after its inbound filter)."""
     command = "show bgp ipv4 unicast neighbors %s routes json" % address
@@ -364,11 +375,7 @@ def test_a_rogue_node_announcing_a_default_an_office_prefix_and_a_covering_8_is_
         agent = json.load(handle)["agent@%s" % node["name"]]["pid"]
     original = _read(path)
     peer = "Node_10_200_20_254"
-    rogue = original.replace("filter calico_kernel_programming\n{\n",
-                             "filter calico_kernel_programming\n{\n  if ( proto = \"flatnet_rogue\" ) then { reject; }\n", 1)
-    rogue = rogue.replace("  export filter {\n    calico_export_to_bgp_peers(false);",
-                          "  export filter {\n    if ( proto = \"flatnet_rogue\" ) then { accept; }\n    calico_export_to_bgp_peers(false);", 1)
-    rogue += "\nprotocol static flatnet_rogue {\n%s}\n" % "".join("  route %s blackhole;\n" % prefix for prefix in ROGUE)
+    rogue = _bird_sending(original, "flatnet_rogue", ROGUE)
     assert rogue.count("flatnet_rogue") == 3 and "protocol bgp %s" % peer in rogue
     pods = [pod.status.pod_ip for pod in k8s.CoreV1Api(lab["api"]).list_pod_for_all_namespaces().items]
     os.kill(agent, signal.SIGSTOP)
@@ -432,11 +439,7 @@ def test_a_node_over_the_max_prefix_trips_its_session_site_and_verify_say_so_and
     with open(os.path.join(lab["state"], "pids.json"), encoding="utf-8") as handle:
         agent = json.load(handle)["agent@%s" % node["name"]]["pid"]
     original = _read(path)
-    flood = original.replace("filter calico_kernel_programming\n{\n",
-                             "filter calico_kernel_programming\n{\n  if ( proto = \"flatnet_flood\" ) then { reject; }\n", 1)
-    flood = flood.replace("  export filter {\n    calico_export_to_bgp_peers(false);",
-                          "  export filter {\n    if ( proto = \"flatnet_flood\" ) then { accept; }\n    calico_export_to_bgp_peers(false);", 1)
-    flood += "\nprotocol static flatnet_flood {\n%s}\n" % "".join("  route %s blackhole;\n" % prefix for prefix in FLOOD)
+    flood = _bird_sending(original, "flatnet_flood", FLOOD)
     assert flood.count("flatnet_flood") == 3 and len(FLOOD) > limit
     pods = [pod.status.pod_ip for pod in k8s.CoreV1Api(lab["api"]).list_pod_for_all_namespaces().items]
     os.kill(agent, signal.SIGSTOP)
