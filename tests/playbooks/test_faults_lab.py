@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import concurrent.futures
+import contextlib
 import json
 import os
 import random
@@ -357,6 +358,29 @@ def _bird_sending(original: str, protocol: str, prefixes: Sequence[str]) -> str:
     return changed
 
 
+@contextlib.contextmanager
+def _node_sending(lab: Dict[str, Any], node: Dict[str, Any], protocol: str, prefixes: Sequence[str]) -> Iterator[str]:
+    """While in the block, the node's BIRD also sends ``prefixes`` (_bird_sending), its calico-node agent held still so
+    that it does not put the file back; then the node's own bird.cfg again. Gives the changed file's text."""
+    path = os.path.join(lab["state"], "nodes", node["name"], "bird.cfg")
+    with open(os.path.join(lab["state"], "pids.json"), encoding="utf-8") as handle:
+        agent = json.load(handle)["agent@%s" % node["name"]]["pid"]
+    original = _read(path)
+    changed = _bird_sending(original, protocol, prefixes)
+    assert changed.count(protocol) == 3, changed
+    os.kill(agent, signal.SIGSTOP)
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(changed)
+        assert "Reconfigured" in _birdc(lab, node, "configure")
+        yield changed
+    finally:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(original)
+        _birdc(lab, node, "configure")
+        os.kill(agent, signal.SIGCONT)
+
+
 def _accepted_from(lab: Dict[str, Any], address: str) -> List[str]:
     """The prefixes the switch accepted from one neighbor (FRR's ``neighbors <ip> routes``: after its inbound filter)."""
     command = "show bgp ipv4 unicast neighbors %s routes json" % address
@@ -370,19 +394,10 @@ def test_a_rogue_node_announcing_a_default_an_office_prefix_and_a_covering_8_is_
     (its calico-node agent held still, so that it does not put the file back). The switch accepts none of them, and
     the office still reaches every pod."""
     node = lab["record"]["nodes"][0]
-    path = os.path.join(lab["state"], "nodes", node["name"], "bird.cfg")
-    with open(os.path.join(lab["state"], "pids.json"), encoding="utf-8") as handle:
-        agent = json.load(handle)["agent@%s" % node["name"]]["pid"]
-    original = _read(path)
     peer = "Node_10_200_20_254"
-    rogue = _bird_sending(original, "flatnet_rogue", ROGUE)
-    assert rogue.count("flatnet_rogue") == 3 and "protocol bgp %s" % peer in rogue
     pods = [pod.status.pod_ip for pod in k8s.CoreV1Api(lab["api"]).list_pod_for_all_namespaces().items]
-    os.kill(agent, signal.SIGSTOP)
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(rogue)
-        assert "Reconfigured" in _birdc(lab, node, "configure")
+    with _node_sending(lab, node, "flatnet_rogue", ROGUE) as rogue:
+        assert "protocol bgp %s" % peer in rogue
         sent = until(lambda: _birdc(lab, node, "show", "route", "export", peer), lambda text: all(prefix in text for prefix in ROGUE),
                      seconds=30)
         assert all(prefix in sent for prefix in ROGUE), sent
@@ -393,11 +408,6 @@ def test_a_rogue_node_announcing_a_default_an_office_prefix_and_a_covering_8_is_
         assert any(prefix.startswith("10.233.") for prefix in accepted), accepted
         unreached = [ip for ip in pods if _in(lab["record"]["pc"]["netns"], ["ping", "-c", "1", "-W", "2", ip]).returncode != 0]
         assert pods and not unreached, unreached
-    finally:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(original)
-        _birdc(lab, node, "configure")
-        os.kill(agent, signal.SIGCONT)
     _row("a rogue node sends 0.0.0.0/0, the office's /24 and 10.0.0.0/8", "the switch accepted none of the 3",
          "nothing (the office pinged all %d pods)" % len(pods), "n/a")
 
@@ -435,18 +445,9 @@ def test_a_node_over_the_max_prefix_trips_its_session_site_and_verify_say_so_and
     assert len(limits) == 1, running
     limit = int(limits[0])
     node = lab["record"]["nodes"][0]
-    path = os.path.join(lab["state"], "nodes", node["name"], "bird.cfg")
-    with open(os.path.join(lab["state"], "pids.json"), encoding="utf-8") as handle:
-        agent = json.load(handle)["agent@%s" % node["name"]]["pid"]
-    original = _read(path)
-    flood = _bird_sending(original, "flatnet_flood", FLOOD)
-    assert flood.count("flatnet_flood") == 3 and len(FLOOD) > limit
+    assert len(FLOOD) > limit
     pods = [pod.status.pod_ip for pod in k8s.CoreV1Api(lab["api"]).list_pod_for_all_namespaces().items]
-    os.kill(agent, signal.SIGSTOP)
-    try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(flood)
-        assert "Reconfigured" in _birdc(lab, node, "configure")
+    with _node_sending(lab, node, "flatnet_flood", FLOOD):
         states = until(lambda: _node_states(lab), lambda now: len(now) == 2 and all("PfxCt" in state for state in now.values()), seconds=60)
         assert len(states) == 2 and all("PfxCt" in state for state in states.values()), states
         reached = [ip for ip in pods if _in(lab["record"]["pc"]["netns"], ["ping", "-c", "1", "-W", "1", ip]).returncode == 0]
@@ -456,11 +457,6 @@ def test_a_node_over_the_max_prefix_trips_its_session_site_and_verify_say_so_and
         assert said in failed.stdout and "switch_bgp_clear_tripped=true" in failed.stdout, failed.stdout[-3000:]
         shown = _site(lab, playbook="verify.yml", extra=["-e", "switch_bgp_status_retries=1", "-e", "verify_retries=1", "-e", "verify_settle_retries=1"])
         assert "%s ipv4Unicast: Idle (PfxCt)" % node["ip"] in shown.stdout, shown.stdout[-3000:]
-    finally:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(original)
-        _birdc(lab, node, "configure")
-        os.kill(agent, signal.SIGCONT)
     stopped = time.monotonic()
     healed = until(lambda: _node_states(lab), lambda now: len(now) == 2 and set(now.values()) == {"Established"}, seconds=150)
     took = time.monotonic() - stopped
